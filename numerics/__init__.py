@@ -1,0 +1,3 @@
+"""Fast float64 numerics and their mpmath references (filled in below)."""
+from ._errors import (ArchitectureError, InvalidArgument, LazyrichError, NotBalancedError,
+                      NotWhitenedError, SingularError)

@@ -1,0 +1,31 @@
+"""The error hierarchy of lazyrich.
+
+Every error is a ``ValueError`` (so callers that already catch ``ValueError`` keep working) and
+every message names the offending argument, the value that was measured and what to do instead.
+"""
+
+from __future__ import annotations
+
+
+class LazyrichError(ValueError):
+    """Base class of every error lazyrich raises on bad input."""
+
+
+class InvalidArgument(LazyrichError):
+    """An argument has the wrong shape, type, sign, or is not finite."""
+
+
+class NotBalancedError(LazyrichError):
+    """Weights are not λ-balanced (assumption A2): W2ᵀW2 − W1W1ᵀ is not a multiple of I."""
+
+
+class NotWhitenedError(LazyrichError):
+    """Input data are not whitened (assumption A1): Σxx = XXᵀ/P is not the identity."""
+
+
+class ArchitectureError(LazyrichError):
+    """Impossible layer sizes, or a sign of λ that the architecture forbids (spec §12)."""
+
+
+class SingularError(LazyrichError):
+    """A matrix that the formula inverts is singular (or numerically so)."""

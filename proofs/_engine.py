@@ -1,0 +1,212 @@
+"""Running claims: in this process, or in parallel on a Dask cluster, with a result cache.
+
+The unit of work sent to a worker is a claim *id* plus the text of the user's claim files, so a
+worker (local or on a remote cluster where lazyrich is installed) rebuilds the same registry and
+runs the same code. A check that raises, or a claim that exceeds its timeout, becomes that claim's
+``error``; the run goes on.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import _cache
+from ._claim import Claim
+from ._registry import discover
+from ._results import document
+
+_REGISTRIES: dict[tuple, dict[str, Claim]] = {}
+
+
+def _registry(user_files: tuple) -> dict[str, Claim]:
+    if user_files not in _REGISTRIES:
+        _REGISTRIES[user_files] = discover(list(user_files))
+    return _REGISTRIES[user_files]
+
+
+def _jsonable(x):
+    """Convert numpy scalars/arrays (and nested containers) to plain JSON types."""
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, float):
+        return x if math.isfinite(x) else str(x)
+    if x is None or isinstance(x, (str, int, bool)):
+        return x
+    if hasattr(x, "tolist"):
+        return _jsonable(x.tolist())
+    try:
+        return _jsonable(float(x))
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def _error_record(claim: Claim, message: str, tb: str | None, seconds: float) -> dict:
+    record = {
+        "id": claim.id, "title": claim.title, "source": claim.source.as_dict(),
+        "statement": claim.statement, "assumptions": list(claim.assumptions),
+        "depends_on": list(claim.depends_on), "notes": claim.notes, "verdict": "error",
+        "expected": claim.expected, "corrected": claim.corrected,
+        "corrected_by": claim.corrected_by, "seconds": seconds,
+        "checks": [{"name": "(run)", "kind": "numeric", "verdict": "error", "max_error": None,
+                    "tolerance": None, "precision": "", "justification": "",
+                    "detail": message, "counterexample": None, "data": None,
+                    "traceback": tb, "seconds": seconds}],
+    }
+    return record
+
+
+class _Timeout(Exception):
+    pass
+
+
+def run_one(claim: Claim) -> dict:
+    """Run a claim here and return its JSON-ready record (never raises).
+
+    In the main thread the claim's ``timeout`` is enforced with an interval timer; elsewhere (a
+    Dask worker thread) the engine enforces it from the outside.
+    """
+    start = time.perf_counter()
+    use_alarm = (threading.current_thread() is threading.main_thread()
+                 and hasattr(signal, "setitimer") and claim.timeout)
+    old = None
+    if use_alarm:
+        def _raise(signum, frame):
+            raise _Timeout()
+        old = signal.signal(signal.SIGALRM, _raise)
+        signal.setitimer(signal.ITIMER_REAL, claim.timeout)
+    try:
+        record = claim.run().as_dict()
+    except _Timeout:
+        record = _error_record(claim, f"timed out after {claim.timeout:g} s", None,
+                               time.perf_counter() - start)
+    except Exception as exc:
+        record = _error_record(claim, f"{type(exc).__name__}: {exc}", traceback.format_exc(),
+                               time.perf_counter() - start)
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+    return _jsonable(record)
+
+
+def run_remote(claim_id: str, user_files: tuple) -> dict:
+    """Worker entry point: rebuild the registry (with the user's files) and run one claim."""
+    return run_one(_registry(user_files)[claim_id])
+
+
+@dataclass
+class RunOptions:
+    """How to run: ``jobs`` workers (1 = in this process), an existing Dask ``scheduler``
+    address, the cache directory (``use_cache=False`` recomputes and overwrites), ``strict``."""
+
+    jobs: int | None = None
+    scheduler: str | None = None
+    use_cache: bool = True
+    cache_dir: str | None = None
+    strict: bool = False
+    user_files: tuple = ()
+    on_result: Callable[[dict, int, int], None] | None = None
+    warn: Callable[[str], None] = field(default=lambda msg: print(msg, file=sys.stderr))
+
+
+def run_claims(claims: list[Claim], options: RunOptions | None = None) -> dict:
+    """Run ``claims`` and return the results document (see ``proofs._results``)."""
+    opts = options or RunOptions()
+    root = _cache.cache_dir(opts.cache_dir)
+    records: list[dict] = []
+    pending: list[tuple[Claim, str]] = []
+    total = len(claims)
+
+    def done(record: dict, cached: bool) -> None:
+        record["cached"] = cached
+        records.append(record)
+        if opts.on_result:
+            opts.on_result(record, len(records), total)
+
+    for claim in claims:
+        key = _cache.claim_key(claim)
+        record = _cache.load(root, claim, key, warn=opts.warn) if opts.use_cache else None
+        if record is not None:
+            done(record, True)
+        else:
+            pending.append((claim, key))
+
+    def finish(claim: Claim, key: str, record: dict) -> None:
+        try:
+            _cache.store(root, claim, key, record)
+        except OSError as exc:
+            opts.warn(f"lazyrich: could not write the cache in {root}: {exc}")
+        done(record, False)
+
+    jobs = opts.jobs or os.cpu_count() or 1
+    if pending and (opts.scheduler or (jobs > 1 and len(pending) > 1)):
+        _run_dask(pending, opts, jobs, finish)
+    else:
+        for claim, key in pending:
+            finish(claim, key, run_one(claim))
+    return document(records, strict=opts.strict)
+
+
+def _run_dask(pending, opts: RunOptions, jobs: int, finish) -> None:
+    import logging
+
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if opts.scheduler:
+        client = Client(opts.scheduler, timeout="30s")
+    else:
+        cluster = LocalCluster(n_workers=min(jobs, len(pending)), threads_per_worker=1,
+                               processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        by_future = {}
+        for claim, key in pending:
+            fut = client.submit(run_remote, claim.id, opts.user_files, pure=False,
+                                key=f"lazyrich-{claim.id}-{key[:12]}-{time.time_ns()}")
+            by_future[fut] = (claim, key, time.monotonic())
+        remaining = set(by_future)
+        ac = as_completed(list(by_future))
+        while remaining:
+            batch = ac.next_batch(block=False) if ac.count() else []
+            for fut in batch:
+                if fut not in remaining:
+                    continue
+                remaining.discard(fut)
+                claim, key, _ = by_future[fut]
+                try:
+                    record = fut.result()
+                except Exception as exc:
+                    record = _jsonable(_error_record(
+                        claim, f"worker failed: {type(exc).__name__}: {exc}",
+                        traceback.format_exc(), 0.0))
+                finish(claim, key, record)
+            now = time.monotonic()
+            for fut in list(remaining):
+                claim, key, started = by_future[fut]
+                # A claim's clock starts when it could start; queueing behind others is allowed
+                # for (its timeout × number of claims / workers), a generous bound.
+                limit = claim.timeout * max(1.0, len(by_future) / max(jobs, 1))
+                if now - started > limit:
+                    remaining.discard(fut)
+                    fut.cancel()
+                    finish(claim, key, _jsonable(_error_record(
+                        claim, f"timed out after {limit:g} s on the cluster", None, limit)))
+            if remaining and not batch:
+                time.sleep(0.05)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,119 @@
+"""Finding claims: the built-in ones, entry points (group ``lazyrich.claims``) and user files.
+
+A claims module is any Python module that constructs :class:`~proofs.Claim` objects at import
+time. Built-in claims live in the sub-packages of ``proofs`` named after papers
+(``proofs/domine2025/``). Installed packages add theirs with an entry point::
+
+    [project.entry-points."lazyrich.claims"]
+    mypaper = "mypackage.claims"        # a module, imported for its Claim objects
+
+and a single file can be added on the command line with ``lazyrich check --claims path.py``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import importlib.util
+import pkgutil
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from numerics import InvalidArgument
+
+from ._claim import Claim
+
+BUILTIN_PAPERS = ("domine2025",)
+ENTRY_POINT_GROUP = "lazyrich.claims"
+
+
+def _claims_in(module) -> list[Claim]:
+    found = [v for v in vars(module).values() if isinstance(v, Claim)]
+    for c in found:
+        if not c.module:
+            c.module = module.__name__
+    return found
+
+
+def _builtin_modules() -> list[str]:
+    names = []
+    for paper in BUILTIN_PAPERS:
+        pkg = importlib.import_module(f"proofs.{paper}")
+        for info in pkgutil.iter_modules(pkg.__path__):
+            if not info.name.startswith("_"):
+                names.append(f"proofs.{paper}.{info.name}")
+    return sorted(names)
+
+
+def load_file(path: str | Path, text: str | None = None):
+    """Import a claims file by path (or from its ``text``, as a remote worker does)."""
+    path = Path(path)
+    name = "lazyrich_user_claims_" + "".join(ch if ch.isalnum() else "_" for ch in str(path))
+    if name in sys.modules:
+        return sys.modules[name]
+    if text is None:
+        if not path.is_file():
+            raise InvalidArgument(f"--claims {str(path)!r}: no such file. Pass the path of a "
+                                  f"Python file that defines Claim objects.")
+        text = path.read_text()
+    module = type(sys)(name)
+    module.__file__ = str(path)
+    sys.modules[name] = module
+    try:
+        exec(compile(text, str(path), "exec"), module.__dict__)
+    except Exception as exc:
+        del sys.modules[name]
+        line = ""
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == str(path):
+                line = f", line {tb.tb_lineno}"
+            tb = tb.tb_next
+        raise InvalidArgument(f"--claims {str(path)!r}: importing it failed{line}: "
+                              f"{type(exc).__name__}: {exc}. Fix the file.") from exc
+    return module
+
+
+def discover(user_files: list[tuple[str, str | None]] = (), *, entry_points_too: bool = True
+             ) -> dict[str, Claim]:
+    """All claims by id: built-in, from entry points and from ``user_files`` ((path, text))."""
+    modules = [importlib.import_module(m) for m in _builtin_modules()]
+    if entry_points_too:
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            modules.append(ep.load())
+    for path, text in user_files:
+        modules.append(load_file(path, text))
+    claims: dict[str, Claim] = {}
+    for module in modules:
+        for c in _claims_in(module):
+            other = claims.get(c.id)
+            if other is not None and other is not c:
+                raise InvalidArgument(
+                    f"claim id {c.id!r} is defined twice (in {other.module} and {c.module}); "
+                    f"ids must be unique. Rename one of them.")
+            claims[c.id] = c
+    for c in claims.values():
+        missing = [d for d in c.depends_on if d not in claims]
+        if missing:
+            raise InvalidArgument(f"claim {c.id} depends on unknown claim(s) {missing}; "
+                                  f"fix depends_on (known ids: `lazyrich list`).")
+    return dict(sorted(claims.items()))
+
+
+def select(claims: dict[str, Claim], patterns: list[str]) -> list[Claim]:
+    """Claims whose id matches any pattern: a glob (``domine2025.thm5.*``), an exact id, or an
+    id prefix ending at a dot (``domine2025`` selects every claim of that paper)."""
+    if not patterns:
+        return list(claims.values())
+    chosen = {}
+    for pat in patterns:
+        hits = [c for cid, c in claims.items()
+                if fnmatch.fnmatchcase(cid, pat) or cid.startswith(pat + ".") or cid == pat]
+        if not hits:
+            raise InvalidArgument(f"no claim matches pattern {pat!r}; `lazyrich list` shows "
+                                  f"the {len(claims)} claim ids (globs like 'domine2025.thm*' "
+                                  f"work).")
+        for c in hits:
+            chosen[c.id] = c
+    return [chosen[k] for k in sorted(chosen)]

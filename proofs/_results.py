@@ -1,0 +1,104 @@
+"""The results document (the one interface between checking and reporting).
+
+Schema (JSON)::
+
+    {
+      "schema": "lazyrich.results/1",
+      "claims": [
+        {"id", "title", "source": {"paper", "ref", "section"}, "statement", "assumptions",
+         "depends_on", "notes", "verdict", "expected", "outcome", "corrected", "corrected_by",
+         "checks": [{"name", "kind", "verdict", "max_error", "tolerance", "precision",
+                     "justification", "detail", "counterexample", "data", "traceback",
+                     "seconds"}],
+         "seconds", "cached"}
+      ],
+      "summary": {"claims", "by_verdict": {...}, "by_outcome": {...}, "by_paper": {...},
+                  "errata": [ids], "failures": [ids], "strict", "ok", "exit_code"},
+      "environment": {"python", "numpy", "scipy", "sympy", "mpmath", "lazyrich"}
+    }
+
+``outcome`` says how the verdict relates to what the claim expected:
+
+* ``passed``: expected nothing special, got ``proved`` or ``verified``.
+* ``erratum``: a documented erratum (expected ``refuted``), and refuted as expected.
+* ``inconclusive``: neither proved nor refuted; fails the run only under ``--strict``.
+* ``failed``: refuted (or any verdict other than the expected one).
+* ``unexpected-pass``: a documented erratum that no longer refutes (like a strict xfail).
+* ``error``: a check crashed or timed out.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+
+from ._claim import VERDICTS
+
+OUTCOMES = ("passed", "erratum", "inconclusive", "failed", "unexpected-pass", "error")
+SCHEMA = "lazyrich.results/1"
+
+
+def outcome(verdict: str, expected: str | None) -> str:
+    """How a claim's verdict compares to the verdict it declared it expects."""
+    if verdict == "error":
+        return "error"
+    if expected is None:
+        if verdict in ("proved", "verified"):
+            return "passed"
+        return "inconclusive" if verdict == "inconclusive" else "failed"
+    if expected == "refuted":
+        return "erratum" if verdict == "refuted" else "unexpected-pass"
+    if verdict == expected or (expected == "verified" and verdict == "proved"):
+        return "passed"
+    if verdict == "inconclusive":
+        return "inconclusive"
+    return "failed"
+
+
+def summarize(claims: list[dict], *, strict: bool = False) -> dict:
+    """Counts per verdict, outcome and paper, and the exit code a CI run should use."""
+    by_verdict = {v: 0 for v in VERDICTS}
+    by_verdict.update(Counter(c["verdict"] for c in claims))
+    by_outcome = {o: 0 for o in OUTCOMES}
+    by_outcome.update(Counter(c["outcome"] for c in claims))
+    by_paper: dict[str, dict[str, int]] = {}
+    for c in claims:
+        counts = by_paper.setdefault(c["source"]["paper"], {v: 0 for v in VERDICTS})
+        counts[c["verdict"]] += 1
+    bad = {"failed", "unexpected-pass", "error"} | ({"inconclusive"} if strict else set())
+    failures = [c["id"] for c in claims if c["outcome"] in bad]
+    ok = not failures
+    return {
+        "claims": len(claims),
+        "by_verdict": by_verdict,
+        "by_outcome": by_outcome,
+        "by_paper": by_paper,
+        "errata": [c["id"] for c in claims if c["outcome"] == "erratum"],
+        "failures": failures,
+        "strict": strict,
+        "ok": ok,
+        "exit_code": 0 if ok else 1,
+    }
+
+
+def environment() -> dict:
+    """Versions of what produced the results (they are also part of the cache key)."""
+    import mpmath
+    import numpy
+    import scipy
+    import sympy
+
+    from . import __version__
+
+    return {"python": platform.python_version(), "numpy": numpy.__version__,
+            "scipy": scipy.__version__, "sympy": sympy.__version__,
+            "mpmath": mpmath.__version__, "lazyrich": __version__}
+
+
+def document(claims: list[dict], *, strict: bool = False) -> dict:
+    """Assemble the results document from per-claim records (adds outcomes and summary)."""
+    claims = sorted(claims, key=lambda c: c["id"])
+    for c in claims:
+        c["outcome"] = outcome(c["verdict"], c["expected"])
+    return {"schema": SCHEMA, "claims": claims, "summary": summarize(claims, strict=strict),
+            "environment": environment()}

@@ -1,0 +1,224 @@
+"""The ``lazyrich`` command line: ``list``, ``check`` and ``report``.
+
+Exit codes: 0 when every claim got the verdict it expects (documented errata are expected
+``refuted``) and nothing errored; 1 when a claim failed, errored, or an erratum unexpectedly
+passed (and, with ``--strict``, when one is inconclusive); 2 for bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from numerics import LazyrichError
+
+from ._engine import RunOptions, run_claims
+from ._registry import discover, select
+
+_MARK = {"proved": "✔", "verified": "✓", "inconclusive": "?", "refuted": "✗", "error": "!"}
+
+
+def _add_selection(p: argparse.ArgumentParser) -> None:
+    p.add_argument("patterns", nargs="*", metavar="PATTERN",
+                   help="claim ids, globs (domine2025.thm5.*) or prefixes (domine2025); "
+                        "default: all")
+    p.add_argument("--claims", action="append", default=[], metavar="PATH",
+                   help="also load the claims defined in this Python file (repeatable)")
+
+
+def _add_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="worker processes of the local Dask cluster (default: CPU count; "
+                        "1 runs in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="use an existing Dask cluster (e.g. tcp://host:8786); lazyrich must "
+                        "be installed on its workers")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute every claim (the cache is then refreshed)")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="cache directory (default $LAZYRICH_CACHE_DIR or ./.lazyrich-cache)")
+    p.add_argument("--strict", action="store_true",
+                   help="also fail (exit 1) when a claim is inconclusive")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="lazyrich",
+        description="Machine-check the closed-form results of papers on learning dynamics "
+                    "in two-layer linear networks.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="list the claims and where they are printed")
+    _add_selection(p)
+
+    p = sub.add_parser("check", help="run the checks and print a verdict table")
+    _add_selection(p)
+    _add_run(p)
+    p.add_argument("--json", metavar="FILE", help="write the results document (JSON) here")
+    p.add_argument("--junit", metavar="FILE", help="write JUnit XML here")
+
+    p = sub.add_parser("report", help="run the checks (or read --from) and write an HTML report")
+    _add_selection(p)
+    _add_run(p)
+    p.add_argument("--out", default="lazyrich-report", metavar="DIR",
+                   help="output directory (default: ./lazyrich-report)")
+    p.add_argument("--from", dest="from_json", metavar="RESULTS.json",
+                   help="render a previous run's results instead of running the checks")
+    p.add_argument("--format", default="html", metavar="FORMATS",
+                   help="comma-separated formats; this version writes html")
+    return ap
+
+
+def _load(args) -> tuple[list, tuple]:
+    user_files = []
+    for path in args.claims:
+        p = Path(path)
+        if not p.is_file():
+            raise LazyrichError(f"--claims {path!r}: no such file. Pass the path of a Python "
+                                f"file that defines Claim objects.")
+        user_files.append((str(p.resolve()), p.read_text()))
+    user_files = tuple(user_files)
+    claims = select(discover(list(user_files)), args.patterns)
+    return claims, user_files
+
+
+class _Progress:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, record: dict, n: int, total: int) -> None:
+        if not self.enabled:
+            return
+        tag = "cached" if record.get("cached") else f"{record.get('seconds', 0):.1f}s"
+        line = f"[{n:>{len(str(total))}}/{total}] {_MARK[record['verdict']]} " \
+               f"{record['verdict']:<12} {record['id']} ({tag})"
+        if self.tty:
+            sys.stderr.write("\r\033[K" + line + ("\n" if n == total else ""))
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _fmt_err(check: dict) -> str:
+    e, tol = check["max_error"], check["tolerance"]
+    if e is None:
+        return "-"
+    e = float(e)
+    return f"{e:.1e}" + (f" ≤ {tol:.0e}" if tol is not None and e <= tol else
+                         f" > {tol:.0e}" if tol is not None else "")
+
+
+def _table(results: dict) -> str:
+    rows = [("claim", "verdict", "outcome", "worst check (error vs tolerance)", "time")]
+    for c in results["claims"]:
+        worst = max(c["checks"], key=lambda ch: {"proved": 0, "verified": 1, "inconclusive": 2,
+                                                 "error": 3, "refuted": 4}[ch["verdict"]])
+        t = "cached" if c.get("cached") else f"{c['seconds']:.1f}s"
+        rows.append((c["id"], f"{_MARK[c['verdict']]} {c['verdict']}", c["outcome"],
+                     f"{worst['name']}: {_fmt_err(worst)}", t))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    s = results["summary"]
+    counts = ", ".join(f"{n} {v}" for v, n in s["by_verdict"].items() if n)
+    lines.append("")
+    lines.append(f"{s['claims']} claims: {counts or 'none'}")
+    if s["errata"]:
+        lines.append(f"errata (refuted as documented, not failures): {len(s['errata'])}")
+        for cid in s["errata"]:
+            c = next(c for c in results["claims"] if c["id"] == cid)
+            fix = f" -> corrected: {c['corrected_by']}" if c.get("corrected_by") else ""
+            lines.append(f"  {cid}{fix}")
+    if s["failures"]:
+        lines.append(f"FAILED: {len(s['failures'])}")
+        for cid in s["failures"]:
+            c = next(c for c in results["claims"] if c["id"] == cid)
+            bad = [ch for ch in c["checks"] if ch["verdict"] not in ("proved", "verified")]
+            why = bad[0]["detail"].splitlines()[0] if bad and bad[0]["detail"] else ""
+            lines.append(f"  {cid}: {c['outcome']} ({c['verdict']}) {why}")
+    else:
+        lines.append("OK: every claim got the verdict it expects")
+    return "\n".join(lines)
+
+
+def _run(args, claims, user_files) -> dict:
+    if args.jobs is not None and args.jobs < 1:
+        raise LazyrichError(f"--jobs must be >= 1; got {args.jobs}.")
+    opts = RunOptions(jobs=args.jobs, scheduler=args.scheduler, use_cache=not args.no_cache,
+                      cache_dir=args.cache_dir, strict=args.strict, user_files=user_files,
+                      on_result=_Progress(not args.quiet))
+    return run_claims(claims, opts)
+
+
+def _write(path: str, text: str, what: str) -> None:
+    p = Path(path)
+    try:
+        if p.parent and not p.parent.exists():
+            p.parent.mkdir(parents=True)
+        tmp = p.with_name(f".{p.name}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, p)
+    except OSError as exc:
+        raise LazyrichError(f"{what} {path!r}: cannot write ({exc.strerror}). Choose a "
+                            f"writable path.") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            claims, _ = _load(args)
+            for c in claims:
+                exp = "  [erratum: expected refuted]" if c.expected == "refuted" else ""
+                print(f"{c.id:<34} {c.source.ref:<28} {c.title}{exp}")
+            print(f"{len(claims)} claims")
+            return 0
+        if args.command == "check":
+            claims, user_files = _load(args)
+            results = _run(args, claims, user_files)
+            if args.json:
+                _write(args.json, json.dumps(results, indent=1, sort_keys=True), "--json")
+            if args.junit:
+                from ._junit import junit_xml
+                _write(args.junit, junit_xml(results), "--junit")
+            print(_table(results))
+            return results["summary"]["exit_code"]
+        if args.command == "report":
+            from reports import render_report
+
+            formats = [f.strip() for f in args.format.split(",") if f.strip()]
+            unknown = [f for f in formats if f != "html"]
+            if unknown:
+                raise LazyrichError(f"--format {args.format!r}: this version renders 'html' "
+                                    f"only (unsupported: {', '.join(unknown)}).")
+            if args.from_json:
+                try:
+                    results = json.loads(Path(args.from_json).read_text())
+                    results["summary"]
+                except (OSError, ValueError, KeyError) as exc:
+                    raise LazyrichError(f"--from {args.from_json!r}: not a lazyrich results "
+                                        f"file ({exc}). Write one with `lazyrich check "
+                                        f"--json FILE`.") from None
+            else:
+                claims, user_files = _load(args)
+                results = _run(args, claims, user_files)
+                print(_table(results))
+            index = render_report(results, args.out)
+            print(f"report: {index}")
+            return results["summary"]["exit_code"]
+    except LazyrichError as exc:
+        print(f"lazyrich: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lazyrich: interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
