@@ -52,26 +52,27 @@ def _library_fingerprint() -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=None)
-def _module_fingerprint(module_file: str) -> str:
-    """Hash of a claim module and of its sibling modules (shared helpers of a paper)."""
+def _module_fingerprint(module) -> str:
+    """Hash of a claim module's code: a user file's text, or a built-in paper's whole
+    package (its claim modules share helpers)."""
     h = hashlib.sha256()
-    path = Path(module_file)
-    if path.name != "__init__.py" and (path.parent / "__init__.py").exists():
+    text = getattr(module, "__lazyrich_text__", None)
+    path = Path(getattr(module, "__file__", None) or "")
+    if text is not None:
+        h.update(text.encode())
+    elif path.name and (path.parent / "__init__.py").exists():
         _hash_tree(h, path.parent)
-    elif path.exists():
+    elif path.is_file():
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
 def claim_key(claim: Claim) -> str:
     """Content hash deciding whether a cached result of ``claim`` is still valid."""
-    module = sys.modules.get(claim.module)
-    module_file = getattr(module, "__file__", None) or ""
     h = hashlib.sha256()
     h.update(claim.id.encode())
     h.update(_library_fingerprint().encode())
-    h.update(_module_fingerprint(module_file).encode())
+    h.update(_module_fingerprint(sys.modules.get(claim.module)).encode())
     return h.hexdigest()
 
 

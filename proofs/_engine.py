@@ -66,7 +66,8 @@ def _error_record(claim: Claim, message: str, tb: str | None, seconds: float) ->
     return record
 
 
-class _Timeout(Exception):
+class _Timeout(BaseException):
+    """Raised by the interval timer; a BaseException so that a check cannot swallow it."""
     pass
 
 

@@ -49,16 +49,18 @@ def _builtin_modules() -> list[str]:
 def load_file(path: str | Path, text: str | None = None):
     """Import a claims file by path (or from its ``text``, as a remote worker does)."""
     path = Path(path)
-    name = "lazyrich_user_claims_" + "".join(ch if ch.isalnum() else "_" for ch in str(path))
-    if name in sys.modules:
-        return sys.modules[name]
     if text is None:
         if not path.is_file():
             raise InvalidArgument(f"--claims {str(path)!r}: no such file. Pass the path of a "
                                   f"Python file that defines Claim objects.")
         text = path.read_text()
+    name = "lazyrich_user_claims_" + "".join(ch if ch.isalnum() else "_" for ch in str(path))
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__lazyrich_text__", None) == text:
+        return loaded
     module = type(sys)(name)
     module.__file__ = str(path)
+    module.__lazyrich_text__ = text
     sys.modules[name] = module
     try:
         exec(compile(text, str(path), "exec"), module.__dict__)

@@ -66,13 +66,13 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    patterns = list(config.getoption("--lazyrich_select") or [])
-    if not (config.getoption("--lazyrich") or patterns):
+    patterns = list(config.getoption("lazyrich_select") or [])
+    if not (config.getoption("lazyrich") or patterns):
         return
     from ._registry import discover, select
 
-    files = [(str(Path(p).resolve()), None) for p in config.getoption("--lazyrich_claims")]
+    files = [(str(Path(p).resolve()), None) for p in config.getoption("lazyrich_claims")]
     claims = select(discover(files), patterns)
-    strict = config.getoption("--lazyrich_strict")
+    strict = config.getoption("lazyrich_strict")
     for claim in claims:
         items.append(ClaimItem.from_parent(session, name=claim.id, claim=claim, strict=strict))
