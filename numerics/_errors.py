@@ -29,3 +29,7 @@ class ArchitectureError(LazyrichError):
 
 class SingularError(LazyrichError):
     """A matrix that the formula inverts is singular (or numerically so)."""
+
+
+class IntegrationError(LazyrichError):
+    """The ODE solver behind ``gradient_flow`` failed (step size underflow, non-finite state)."""

@@ -1,0 +1,57 @@
+"""Shared test instances for the numeric claims of Dominé et al. (2025).
+
+Each instance is drawn with a fixed seed, inside the claim's assumptions (whitened task, λ-balanced
+weights, N_h = min(N_i, N_o)), so results are reproducible and cacheable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import numerics
+
+#: (N_i, N_h, N_o): square, funnel, inverted funnel, and two more unequal shapes.
+SHAPES = {
+    "square": (3, 3, 3),
+    "funnel": (5, 3, 3),
+    "inverted-funnel": (3, 3, 5),
+    "funnel-4x2": (4, 2, 2),
+    "inverted-2x6": (2, 2, 6),
+}
+#: Both signs of λ, zero, small and large.
+LAMBDAS = (-3.0, -0.8, 0.0, 0.5, 2.0, 6.0)
+
+
+def task(n_in: int, n_out: int, seed: int) -> np.ndarray:
+    """A Σyx (N_o × N_i) with well-separated singular values in [0.5, 2.5]."""
+    rng = np.random.default_rng(seed)
+    m = min(n_in, n_out)
+    U, _ = np.linalg.qr(rng.standard_normal((n_out, n_out)))
+    V, _ = np.linalg.qr(rng.standard_normal((n_in, n_in)))
+    s = np.linspace(2.5, 0.5, m)
+    return U[:, :m] @ np.diag(s) @ V[:, :m].T
+
+
+def instance(shape: str, lam: float, seed: int = 0, scale: float = 0.5):
+    """(W1, W2, Σyx) for one shape and λ, generic (not task-aligned) λ-balanced weights."""
+    n_i, n_h, n_o = SHAPES[shape]
+    sigma_yx = task(n_i, n_o, 1000 + seed)
+    W1, W2 = numerics.lambda_balanced_init(lam, n_i, n_h, n_o, scale=scale, rng=seed)
+    return W1, W2, sigma_yx
+
+
+def rel_err(value, reference) -> float:
+    """max |value − reference| / max |reference| (entrywise), computed in the reference's
+    precision (mpmath object arrays stay in mpmath until the final ratio)."""
+    value = np.asarray(value)
+    reference = np.asarray(reference)
+    diff = np.abs(value.astype(object) - reference) if reference.dtype == object else \
+        np.abs(value - reference)
+    scale = np.max(np.abs(reference))
+    return float(np.max(diff) / scale) if float(scale) > 0 else float(np.max(diff))
+
+
+def qqt_from_weights(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
+    """QQᵀ = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]] for weights stacked over a leading axis or not."""
+    Q = np.concatenate([np.swapaxes(W1, -1, -2), W2], axis=-2)
+    return Q @ np.swapaxes(Q, -1, -2)
