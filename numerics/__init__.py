@@ -1,3 +1,29 @@
-"""Fast float64 numerics and their mpmath references (filled in below)."""
-from ._errors import (ArchitectureError, InvalidArgument, LazyrichError, NotBalancedError,
-                      NotWhitenedError, SingularError)
+"""Fast float64 numerics for two-layer linear networks, and (in :mod:`numerics.mp`) their
+mpmath references.
+
+Conventions (Dominé et al. 2025): W1 is N_h × N_i, W2 is N_o × N_h, the network computes W2 W1 x,
+Σyx = YXᵀ/P is N_o × N_i, inputs are whitened (Σxx = I), τ is the time constant (τ = 1/η) and
+λ-balance means W2ᵀW2 − W1W1ᵀ = λI. Every function validates its input and raises a
+:class:`LazyrichError` (a ``ValueError``) naming the argument, the measured value and the fix.
+"""
+
+from ._aligned import aligned_trajectory, exponential_limit, sigmoid_limit, transition_function
+from ._errors import (ArchitectureError, IntegrationError, InvalidArgument, LazyrichError,
+                      NotBalancedError, NotWhitenedError, SingularError)
+from ._qqt import qqt, qqt_b5
+from ._reference import Trajectory, gradient_descent, gradient_flow
+from ._representations import kernel_distance, ntk, representations
+from ._spectral import TaskEigensystem, f_matrix, task_eigensystem
+from ._tasks import random_regression_task, semantic_hierarchy, task_covariances
+from ._weights import lambda_balanced_init, lambda_of, split_singular_values, weights_from_network
+
+__all__ = [
+    "aligned_trajectory", "transition_function", "sigmoid_limit", "exponential_limit",
+    "qqt", "qqt_b5", "f_matrix", "task_eigensystem", "TaskEigensystem",
+    "lambda_balanced_init", "weights_from_network", "lambda_of", "split_singular_values",
+    "representations", "ntk", "kernel_distance",
+    "gradient_flow", "gradient_descent", "Trajectory",
+    "random_regression_task", "semantic_hierarchy", "task_covariances",
+    "LazyrichError", "InvalidArgument", "NotBalancedError", "NotWhitenedError",
+    "ArchitectureError", "SingularError", "IntegrationError",
+]

@@ -104,14 +104,16 @@ def discover(user_files: list[tuple[str, str | None]] = (), *, entry_points_too:
 
 
 def select(claims: dict[str, Claim], patterns: list[str]) -> list[Claim]:
-    """Claims whose id matches any pattern: a glob (``domine2025.thm5.*``), an exact id, or an
-    id prefix ending at a dot (``domine2025`` selects every claim of that paper)."""
+    """Claims whose id matches any pattern: a glob (``domine2025.thm5.*``), an exact id, an id
+    prefix ending at a dot (``domine2025`` selects every claim of that paper) or an id without
+    its paper (``thm5.1``, ``thm*``)."""
     if not patterns:
         return list(claims.values())
     chosen = {}
     for pat in patterns:
         hits = [c for cid, c in claims.items()
-                if fnmatch.fnmatchcase(cid, pat) or cid.startswith(pat + ".") or cid == pat]
+                if fnmatch.fnmatchcase(cid, pat) or cid.startswith(pat + ".")
+                or cid.endswith("." + pat) or fnmatch.fnmatchcase(cid, "*." + pat)]
         if not hits:
             raise InvalidArgument(f"no claim matches pattern {pat!r}; `lazyrich list` shows "
                                   f"the {len(claims)} claim ids (globs like 'domine2025.thm*' "

@@ -32,12 +32,28 @@ def task(n_in: int, n_out: int, seed: int) -> np.ndarray:
     return U[:, :m] @ np.diag(s) @ V[:, :m].T
 
 
+def b_matrix(W1: np.ndarray, W2: np.ndarray, sigma_yx: np.ndarray, lam: float) -> np.ndarray:
+    """B of eq (10): W2ᵀŨ(G + HG) + W1Ṽ(G − HG)."""
+    es = numerics.task_eigensystem(sigma_yx, lam)
+    return (W2.T @ es.U_tilde) * es.GpHG + (W1 @ es.V_tilde) * es.GmHG
+
+
 def instance(shape: str, lam: float, seed: int = 0, scale: float = 0.5):
-    """(W1, W2, Σyx) for one shape and λ, generic (not task-aligned) λ-balanced weights."""
+    """(W1, W2, Σyx) for one shape and λ: generic (not task-aligned) λ-balanced weights.
+
+    "Generic" means B of eq (10) is well conditioned (σ_min/σ_max > 0.05): at λ = 0 about half
+    of random inits have an exactly singular B (a mode anti-aligned with the task, which stays
+    at the saddle), which Theorems 4.3/C.3 exclude. Such draws are skipped deterministically.
+    """
     n_i, n_h, n_o = SHAPES[shape]
     sigma_yx = task(n_i, n_o, 1000 + seed)
-    W1, W2 = numerics.lambda_balanced_init(lam, n_i, n_h, n_o, scale=scale, rng=seed)
-    return W1, W2, sigma_yx
+    for attempt in range(100):
+        W1, W2 = numerics.lambda_balanced_init(lam, n_i, n_h, n_o, scale=scale,
+                                               rng=seed * 100 + attempt)
+        sv = np.linalg.svd(b_matrix(W1, W2, sigma_yx, lam), compute_uv=False)
+        if sv[-1] > 0.05 * sv[0]:
+            return W1, W2, sigma_yx
+    raise RuntimeError(f"no generic init found for {shape}, λ = {lam}")
 
 
 def rel_err(value, reference) -> float:

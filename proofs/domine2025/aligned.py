@@ -124,17 +124,16 @@ def _max_gap(limit_fn, lams, s_t, s0, t_of_lam):
 
 @eq17.check("numeric", tolerance=0.1, precision="limit formula (float64) vs γ at 40 digits",
             justification="the gap to the limit must vanish as O(λ²) for λ → 0 (γ is even and "
-                          "smooth in λ): the fitted order over λ = 1e-1…1e-3 must be 2 ± 0.1, "
-                          "and at λ = 1e-6 the gap must be below 1e-10")
+                          "smooth in λ; the expansion parameter is λ/s(0), so the asymptotic "
+                          "regime starts below λ ≈ 1e-3 for s(0) = 0.01): the fitted orders over "
+                          "λ = 1e-3 … 1e-6 must each be 2 ± 0.1")
 def sigmoid_limit_as_lambda_to_0(f):
     s_t, s0 = np.array([0.5, 1.0, 3.0]), np.array([0.01, 0.2, 1.0])
     t = np.linspace(0.0, 12.0, 25)[:, None]
-    lams = (1e-1, 1e-2, 1e-3, 1e-6)
+    lams = (1e-3, 1e-4, 1e-5, 1e-6)
     gaps = _max_gap(lambda lam, tt: f.sigmoid(s_t, s0, tt), lams, s_t, s0, lambda lam: t)
-    orders = [np.log10(gaps[i] / gaps[i + 1]) for i in range(2)]
+    orders = [np.log10(gaps[i] / gaps[i + 1]) for i in range(3)]
     err = max(abs(o - 2.0) for o in orders)
-    if gaps[-1] > 1e-10:
-        err = max(err, float("inf"))
     return Evidence(max_error=err, data={"lambda": list(lams), "gap": gaps},
                     detail=f"max_t |γ − sigmoid| = {', '.join(f'{g:.2e}' for g in gaps)} at λ "
                            f"= {lams}; fitted orders {', '.join(f'{o:.3f}' for o in orders)} "
@@ -143,7 +142,7 @@ def sigmoid_limit_as_lambda_to_0(f):
 
 @eq17.check("numeric", tolerance=0.1, precision="limit formula (float64) vs γ at 40 digits",
             justification="in rescaled time u = |λ|t the gap is O(1/λ²) (S_λ = |λ|/2 + "
-                          "O(1/|λ|)); fitted order over |λ| = 10…1e3 must be 2 ± 0.1 for both "
+                          "O(1/|λ|)); fitted orders over |λ| = 10…1e4 must be 2 ± 0.1 for both "
                           "signs of λ, and at |λ| = 1e4 the gap must be below 1e-7")
 def exponential_limit_as_lambda_to_infinity(f):
     s_t, s0 = np.array([0.5, 1.0, 3.0]), np.array([0.01, 0.2, 1.0])
@@ -153,7 +152,7 @@ def exponential_limit_as_lambda_to_infinity(f):
         lams = tuple(sign * m for m in (1e1, 1e2, 1e3, 1e4))
         gaps = _max_gap(lambda lam, tt: np.broadcast_to(f.exponential(lam, tt), (41, 3)),
                         lams, s_t, s0, lambda lam: u / abs(lam))
-        orders = [np.log10(gaps[i] / gaps[i + 1]) / 1.0 for i in range(2)]
+        orders = [np.log10(gaps[i] / gaps[i + 1]) for i in range(3)]
         worst = max(worst, *(abs(o - 2.0) for o in orders))
         if gaps[-1] > 1e-7:
             worst = float("inf")
