@@ -124,6 +124,9 @@ def test_extremes_and_random_vs_mp():
         cases.append((st, s0, lam, t, 1.0))                       # s̃ = 0 and s̃ < 0
     for s, lam, t in itertools.product([0.5, 3.0], [0, 1e-6, 5], [0.1, 10, 500]):
         cases.append((s, s, lam, t, 1.0))                         # s̃ = s0
+    # denormal x = 2 S_λ t/τ with a representable γ (t = 1e-300, huge s0/S_λ)
+    cases += [(0.0, 1e150, -1e-12, 1e-300, 1.0), (3.0, 2.0, 1e-6, 1e-260, 1.0),
+              (1e-150, -0.5, 1e-150, 1e-280, 1.0), (1.0, -1e100, 0.5, 1e-120, 1.0)]
     for _ in range(150):
         cases.append((float(np.exp(rng.uniform(-5, 3)) * rng.choice([-1, 1])),
                       float(rng.normal() * np.exp(rng.uniform(-5, 3))),

@@ -11,7 +11,8 @@ Independent of the float64 code in ``numerics._aligned`` (which uses a factored 
   for small y; P sinh + Q cosh ≈ e^{−y} when s0 < 0 and λ ≈ 0; s0 + γ(s̃ − s0) near the saddle),
   so each value is computed with guard digits (20 + y/ln 10 + 2 log10(1/y), at most 4000 to
   start) and then recomputed with twice the guard; the two must agree to ``dps`` digits, otherwise
-  the guard is doubled again (up to 200 000 digits, then ``ArithmeticError``).  Two results that
+  the guard is doubled again (up to 20 000 digits, then ``ArithmeticError``: e.g. a λ = 0
+  reversed mode at 2 s̃ t/τ > 40 000, whose value is below 10^-17000 anyway).  Two results that
   are both exactly 0 are accepted only where the exact answer is 0 (s0 = 0 at a fixed point, or
   t = 0), since s0 + γ(s̃ − s0) rounds to exactly 0 when |s0| ≫ |s| and the precision is short.  The agreement of
   two evaluations at different precisions is what makes the result trustworthy to ``dps`` digits.
@@ -36,7 +37,7 @@ from .._errors import InvalidArgument
 
 __all__ = ["aligned_trajectory", "transition_function", "ode_trajectory", "to_mpf_array"]
 
-_MAX_DPS = 200_000
+_MAX_DPS = 20_000
 
 
 def _to_mpf(name: str, value) -> mpmath.mpf:
