@@ -53,17 +53,20 @@ def _library_fingerprint() -> str:
 
 
 def _module_fingerprint(module) -> str:
-    """Hash of a claim module's code: a user file's text, or a built-in paper's whole
-    package (its claim modules share helpers)."""
+    """Hash of a claim module's code: a user file's text, or a package module together with
+    its package's private helper modules (``_*.py``, which claim modules share)."""
     h = hashlib.sha256()
     text = getattr(module, "__lazyrich_text__", None)
     path = Path(getattr(module, "__file__", None) or "")
     if text is not None:
         h.update(text.encode())
-    elif path.name and (path.parent / "__init__.py").exists():
-        _hash_tree(h, path.parent)
-    elif path.is_file():
+        return h.hexdigest()
+    if path.is_file():
         h.update(path.read_bytes())
+    if path.name and (path.parent / "__init__.py").exists():
+        for p in sorted(path.parent.glob("_*.py")):
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
     return h.hexdigest()
 
 

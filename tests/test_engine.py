@@ -251,3 +251,28 @@ def test_pytest_plugin_runs_claims_as_items(tmp_path):
          "demo", "--lazyrich-claims", failing, str(tmp_path)],
         cwd=tmp_path, capture_output=True, text=True, env=env)
     assert proc.returncode == 1 and "1 failed, 2 passed" in proc.stdout, proc.stdout
+
+
+def test_entry_point_claims_are_discovered(tmp_path, monkeypatch):
+    """Installed packages contribute claims through the `lazyrich.claims` entry-point group."""
+    import types
+
+    import proofs._registry as registry
+
+    module = types.ModuleType("fake_plugin_claims")
+    exec(compile(DEMO, "fake_plugin_claims.py", "exec"), module.__dict__)
+
+    class FakeEntryPoint:
+        name = "demo"
+
+        def load(self):
+            return module
+
+    def fake_entry_points(group):
+        assert group == registry.ENTRY_POINT_GROUP
+        return [FakeEntryPoint()]
+
+    monkeypatch.setattr(registry, "entry_points", fake_entry_points)
+    claims = registry.discover()
+    assert {"demo.eq1", "demo.eq2"} <= set(claims)
+    assert registry.discover(entry_points_too=False).keys().isdisjoint({"demo.eq1"})
