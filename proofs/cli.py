@@ -69,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_json", metavar="RESULTS.json",
                    help="render a previous run's results instead of running the checks")
     p.add_argument("--format", default="html", metavar="FORMATS",
-                   help="comma-separated formats; this version writes html")
+                   help="comma-separated formats among html, latex, pdf (default: html)")
+    p.add_argument("--no-figures", action="store_true",
+                   help="skip the paper figures (faster)")
     return ap
 
 
@@ -189,13 +191,16 @@ def main(argv: list[str] | None = None) -> int:
             print(_table(results))
             return results["summary"]["exit_code"]
         if args.command == "report":
-            from reports import render_report
+            from reports import FORMATS, render
+            from reports._latex import require_tex
 
             formats = [f.strip() for f in args.format.split(",") if f.strip()]
-            unknown = [f for f in formats if f != "html"]
-            if unknown:
-                raise LazyrichError(f"--format {args.format!r}: this version renders 'html' "
-                                    f"only (unsupported: {', '.join(unknown)}).")
+            bad = [f for f in formats if f not in FORMATS]
+            if bad or not formats:
+                raise LazyrichError(f"--format {args.format!r}: choose from "
+                                    f"{', '.join(FORMATS)} (comma-separated).")
+            if "pdf" in formats:
+                require_tex()  # fail before running any check
             if args.from_json:
                 try:
                     results = json.loads(Path(args.from_json).read_text())
@@ -208,8 +213,10 @@ def main(argv: list[str] | None = None) -> int:
                 claims, user_files = _load(args)
                 results = _run(args, claims, user_files)
                 print(_table(results))
-            index = render_report(results, args.out)
-            print(f"report: {index}")
+            paths = render(results, args.out, formats, figures=not args.no_figures,
+                           cache_dir=args.cache_dir)
+            for fmt, path in paths.items():
+                print(f"report ({fmt}): {path}")
             return results["summary"]["exit_code"]
     except LazyrichError as exc:
         print(f"lazyrich: error: {exc}", file=sys.stderr)

@@ -1,5 +1,10 @@
-"""Rendering verification reports from a results document (reports never run mathematics)."""
+"""Verification reports from a results document: an offline HTML site, a LaTeX document and a
+PDF, with the papers' figures reproduced from the closed forms (reports never decide verdicts).
 
-from ._html import render_report
+``render(results, out_dir, formats=("html",), *, figures=True)`` is the entry point;
+``render_report(results, out_dir)`` (HTML only) is kept for existing callers.
+"""
 
-__all__ = ["render_report"]
+from ._render import FORMATS, render, render_report
+
+__all__ = ["render", "render_report", "FORMATS"]
