@@ -1,0 +1,675 @@
+"""Noncommutative block-matrix algebra for derivations with symbolic matrices.
+
+Matrices whose sizes are left open (W1, W2, Σyx, Q(0), ...) are SymPy *noncommutative* symbols;
+real scalars (λ, τ, ½) are ordinary commutative symbols or numbers, and a scalar inside a
+matrix expression means that multiple of the identity (``λ`` in ``W1*W1ᵀ + λ`` is λI). SymPy then
+keeps the order of matrix factors in products and ``sympy.expand`` distributes correctly.
+
+What this module adds on top of SymPy:
+
+* :class:`NCAlgebra` creates matrix symbols together with their transposes and transposes
+  expressions (``T(A*B) = T(B)*T(A)``, scalars unchanged, ``T(A**-1) = T(A)**-1``).
+* :func:`nc_terms`, :func:`substitute_product` and :func:`rewriter`: rewrite a relation such as
+  W2ᵀW2 → W1W1ᵀ + λI (or a commutation relation E·F → F·E) wherever its left side occurs as a
+  run of consecutive factors inside a product, repeated until nothing matches.
+* :func:`block_matrix`, :func:`block_mul`, :func:`block_transpose`, :func:`block_expand`:
+  block matrices whose blocks are noncommutative expressions (``sympy.ImmutableMatrix`` as the
+  container, products computed here so the order of blocks is kept).
+* :func:`evaluate`, :func:`evaluate_blocks`: turn such an expression into a concrete numpy,
+  mpmath or explicit SymPy matrix once values are given for its symbols (so a formula written
+  once symbolically is also evaluated in float64 and at 50 digits).
+* :func:`scalar_sampler`: random exact points for :class:`derive.Derivation`'s refutation
+  search that give a matrix and its transpose the same value (1×1 matrices) and can impose
+  relations (e.g. λ = W2ᵀW2 − W1W1ᵀ).
+* :func:`nc_step`: a derivation step whose refutation search also tries exact random *matrix*
+  points (:func:`refute_with_matrices`), which catch wrong orders of factors that 1×1 points,
+  being commutative, cannot; :func:`random_rational_matrix` and :func:`rational_orthogonal`
+  build such points (rational orthogonal matrices by the Cayley transform, e.g. for exactly
+  λ-balanced W1 = cO1, W2 = dO2 with λ = d² − c²).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from numerics._errors import InvalidArgument
+
+__all__ = ["NCAlgebra", "nc_expand", "nc_terms", "nc_factors", "substitute_product",
+           "rewriter", "block_matrix", "block_mul", "block_transpose", "block_expand",
+           "evaluate", "evaluate_blocks", "scalar_sampler", "random_rational_matrix",
+           "rational_orthogonal", "refute_with_matrices", "nc_step"]
+
+
+# --------------------------------------------------------------------------------------------
+# symbols and transposes
+
+
+class NCAlgebra:
+    """A set of matrix symbols and their transposes.
+
+    Example::
+
+        alg = NCAlgebra()
+        W1, W2, S = alg.matrices("W1 W2 S")      # also creates W1^T, W2^T, S^T
+        F = alg.matrix("F", symmetric=True)      # F^T is F
+        alg.T(W2 * W1 + lam)                     # -> W1^T*W2^T + lam
+
+    Scalars (commutative symbols and numbers) are treated as real: ``T(c) = c``.
+    """
+
+    def __init__(self):
+        self._transpose: dict[sp.Symbol, sp.Symbol] = {}
+
+    def matrix(self, name: str, *, symmetric: bool = False) -> sp.Symbol:
+        """A noncommutative matrix symbol ``name``; its transpose is ``name^T`` (or itself).
+
+        Arguments:
+            name: the symbol's name (no whitespace, must not end in ``^T``).
+            symmetric: if True, the symbol is its own transpose.
+
+        Returns:
+            the noncommutative ``sympy.Symbol``.
+
+        Raises:
+            InvalidArgument: empty or ill-formed name, or a name already used with the other
+                symmetry.
+        """
+        if not isinstance(name, str) or not name or any(c.isspace() for c in name) \
+                or name.endswith("^T"):
+            raise InvalidArgument(f"name={name!r} must be a non-empty string without spaces "
+                                  f"that does not end in '^T' (the transpose suffix)")
+        sym = sp.Symbol(name, commutative=False)
+        tr = sym if symmetric else sp.Symbol(name + "^T", commutative=False)
+        known = self._transpose.get(sym)
+        if known is not None and known != tr:
+            raise InvalidArgument(f"matrix {name!r} already exists with symmetric="
+                                  f"{known == sym}; use one symmetry per name")
+        self._transpose[sym] = tr
+        self._transpose[tr] = sym
+        return sym
+
+    def matrices(self, names: str, *, symmetric: bool = False) -> tuple[sp.Symbol, ...]:
+        """Several matrix symbols from a space-separated string (see :meth:`matrix`)."""
+        if not isinstance(names, str) or not names.split():
+            raise InvalidArgument(f"names={names!r} must be a space-separated string of names, "
+                                  f"e.g. 'W1 W2 S'")
+        return tuple(self.matrix(n, symmetric=symmetric) for n in names.split())
+
+    @property
+    def transposes(self) -> Mapping[sp.Symbol, sp.Symbol]:
+        """Symbol → its transpose, both directions (read-only copy)."""
+        return dict(self._transpose)
+
+    def is_symmetric(self, sym: sp.Symbol) -> bool:
+        """True if ``sym`` was declared symmetric."""
+        return self._transpose.get(sym) == sym
+
+    def T(self, expr):
+        """The transpose of a noncommutative expression (or of a block matrix).
+
+        Sums transpose termwise, products reverse their matrix factors, ``A**n`` becomes
+        ``T(A)**n`` (n any integer, so ``T(M**-1) = T(M)**-1``), scalars are unchanged.
+
+        Raises:
+            InvalidArgument: a noncommutative symbol that this algebra did not create, or a
+                construct other than sums, products and integer powers.
+        """
+        if isinstance(expr, sp.MatrixBase):
+            return block_transpose(expr, self)
+        expr = sp.sympify(expr)
+        if expr.is_commutative:
+            return expr
+        if isinstance(expr, sp.Symbol):
+            try:
+                return self._transpose[expr]
+            except KeyError:
+                raise InvalidArgument(f"matrix symbol {expr} is unknown to this NCAlgebra; "
+                                      f"create it with alg.matrix({str(expr)!r})") from None
+        if isinstance(expr, sp.Add):
+            return sp.Add(*(self.T(a) for a in expr.args))
+        if isinstance(expr, sp.Mul):
+            c, nc = expr.args_cnc()
+            return sp.Mul(*c, *(self.T(a) for a in reversed(nc)))
+        if isinstance(expr, sp.Pow) and expr.exp.is_integer:
+            return sp.Pow(self.T(expr.base), expr.exp)
+        raise InvalidArgument(f"cannot transpose {expr!r}: only sums, products and integer "
+                              f"powers of matrix symbols are supported")
+
+    def with_transposes(self, rules: Mapping) -> dict:
+        """Extend derivative (or substitution) rules ``{A: expr}`` by ``{Aᵀ: T(expr)}`` for every
+        non-symmetric ``A`` whose transpose has no rule yet; returns a new dict."""
+        out = dict(rules)
+        for sym, value in rules.items():
+            tr = self._transpose.get(sym)
+            if tr is not None and tr != sym and tr not in out:
+                out[tr] = self.T(value)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# expanding and rewriting products
+
+
+def nc_expand(expr):
+    """``sympy.expand`` for noncommutative expressions (order of factors kept), entrywise on
+    matrices. Sums under an inverse, ``(I + A)**-1``, are left as they are."""
+    if isinstance(expr, sp.MatrixBase):
+        return block_expand(expr)
+    return sp.expand(sp.sympify(expr))
+
+
+nc_expand.__name__ = "nc_expand"
+
+
+def nc_factors(term) -> tuple[sp.Expr, list]:
+    """Split one product into (scalar coefficient, list of matrix factors in order), with positive
+    integer powers of matrix factors unrolled (``A**2`` → ``[A, A]``)."""
+    term = sp.sympify(term)
+    if term.is_commutative:
+        return term, []
+    if isinstance(term, sp.Mul):
+        c, nc = term.args_cnc()
+    else:
+        c, nc = [], [term]
+    factors = []
+    for f in nc:
+        if isinstance(f, sp.Pow) and f.exp.is_integer and f.exp > 0:
+            factors.extend([f.base] * int(f.exp))
+        else:
+            factors.append(f)
+    return sp.Mul(*c), factors
+
+
+def nc_terms(expr) -> list[tuple[sp.Expr, list]]:
+    """The expanded sum as a list of (scalar coefficient, ordered matrix factors), one per term
+    (see :func:`nc_factors`)."""
+    expr = sp.expand(sp.sympify(expr))
+    terms = expr.args if isinstance(expr, sp.Add) else (expr,)
+    return [nc_factors(t) for t in terms]
+
+
+def _pattern_factors(pattern) -> list:
+    if isinstance(pattern, (list, tuple)):
+        factors = []
+        for p in pattern:
+            factors.extend(_pattern_factors(p))
+        return factors
+    coeff, factors = nc_factors(pattern)
+    if coeff != 1 or not factors:
+        raise InvalidArgument(f"pattern={pattern!r} must be a product of matrix factors with "
+                              f"coefficient 1 (e.g. W2T*W2)")
+    return factors
+
+
+def _rewrite_once(expr, rules) -> tuple[sp.Expr, bool]:
+    changed = False
+    out = []
+    for coeff, factors in nc_terms(expr):
+        for pat, rep in rules:
+            n = len(pat)
+            hit = next((i for i in range(len(factors) - n + 1) if factors[i:i + n] == pat), None)
+            if hit is not None:
+                out.append(coeff * sp.Mul(*factors[:hit]) * rep * sp.Mul(*factors[hit + n:]))
+                changed = True
+                break
+        else:
+            out.append(coeff * sp.Mul(*factors))
+    return sp.expand(sp.Add(*out)), changed
+
+
+def substitute_product(expr, pattern, replacement, *, max_rounds: int = 100):
+    """Replace every run of consecutive factors equal to ``pattern`` by ``replacement``.
+
+    The expression is expanded first; each term is scanned for the pattern as a consecutive
+    sub-product (powers unrolled, so ``W2ᵀW2W2ᵀW2`` contains it twice) and the substitution is
+    repeated until no term contains it. Example: with pattern ``W2T*W2`` and replacement
+    ``W1*W1T + lam``, ``W1T*W2T*W2*W1`` becomes ``W1T*W1*W1T*W1 + lam*W1T*W1``.
+
+    Arguments:
+        expr: a noncommutative SymPy expression, or a matrix of them (entrywise).
+        pattern: a product of matrix factors (coefficient 1), or a sequence of factors.
+        replacement: what the pattern equals (any expression).
+        max_rounds: give up after this many rounds (the rule does not terminate).
+
+    Returns:
+        the expanded expression with no occurrence of the pattern left.
+
+    Raises:
+        InvalidArgument: bad pattern, or the rewriting does not terminate within max_rounds.
+    """
+    return rewriter([(pattern, replacement)], max_rounds=max_rounds)(expr)
+
+
+def rewriter(rules: Iterable[tuple[object, object]], *, name: str = "rewrite",
+             max_rounds: int = 100) -> Callable:
+    """A move for :meth:`derive.Derivation.step` that applies product rewrite rules to a fixed
+    point.
+
+    Arguments:
+        rules: pairs (pattern, replacement) as in :func:`substitute_product`; in each term the
+            first rule that matches (earliest position) is applied, then the whole expression is
+            re-expanded and scanned again. Rules must terminate, e.g. commutations that move F
+            to the left of E (``(E*F, F*E)``) together with cancellations (``(F*Finv, 1)``).
+        name: the move's ``__name__`` (shown in the derivation's detail).
+        max_rounds: give up after this many rounds.
+
+    Returns:
+        a callable ``expr -> expr`` (entrywise on matrices).
+
+    Raises:
+        InvalidArgument: bad pattern (now) or no fixed point within max_rounds (when called).
+    """
+    compiled = [(_pattern_factors(p), sp.sympify(r)) for p, r in rules]
+    if not compiled:
+        raise InvalidArgument("rules=[] is empty; give at least one (pattern, replacement)")
+    if not isinstance(max_rounds, int) or max_rounds < 1:
+        raise InvalidArgument(f"max_rounds={max_rounds!r} must be a positive int")
+
+    def move(expr):
+        if isinstance(expr, sp.MatrixBase):
+            return expr.applyfunc(move)
+        expr = sp.expand(sp.sympify(expr))
+        for _ in range(max_rounds):
+            expr, changed = _rewrite_once(expr, compiled)
+            if not changed:
+                return expr
+        raise InvalidArgument(f"rewrite rules {[(str(p), str(r)) for p, r in rules]} did not "
+                              f"reach a fixed point in max_rounds={max_rounds}; make them "
+                              f"terminating (each rewrite must shorten or sort the product)")
+
+    move.__name__ = name
+    return move
+
+
+# --------------------------------------------------------------------------------------------
+# block matrices
+
+
+def block_matrix(rows: Sequence[Sequence]) -> sp.ImmutableMatrix:
+    """A block matrix from a list of rows of blocks (noncommutative expressions; a scalar block
+    c stands for cI, 0 for a zero block).
+
+    Raises:
+        InvalidArgument: empty or ragged rows.
+    """
+    rows = [list(r) for r in rows]
+    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        raise InvalidArgument(f"rows must be a non-empty rectangular list of lists of blocks; "
+                              f"got row lengths {[len(r) for r in rows]}")
+    return sp.ImmutableMatrix([[sp.sympify(b) for b in r] for r in rows])
+
+
+def block_mul(*mats) -> sp.ImmutableMatrix:
+    """The product of block matrices, keeping the order of the blocks: (AB)_ij = Σ_k A_ik B_kj,
+    expanded. Accepts two or more factors (folded from the left).
+
+    Raises:
+        InvalidArgument: fewer than two factors, or non-conforming block grids.
+    """
+    if len(mats) < 2:
+        raise InvalidArgument(f"block_mul needs at least two block matrices; got {len(mats)}")
+    out = mats[0]
+    for B in mats[1:]:
+        A = out
+        if A.shape[1] != B.shape[0]:
+            raise InvalidArgument(f"block grids do not conform: {A.shape} times {B.shape}")
+        out = sp.ImmutableMatrix(A.shape[0], B.shape[1],
+                                 lambda i, j: sp.expand(sp.Add(*(A[i, k] * B[k, j]
+                                                                 for k in range(A.shape[1])))))
+    return out
+
+
+def block_transpose(A, alg: NCAlgebra) -> sp.ImmutableMatrix:
+    """The transpose of a block matrix: blocks swap places and each block is transposed."""
+    return sp.ImmutableMatrix(A.shape[1], A.shape[0], lambda i, j: alg.T(A[j, i]))
+
+
+def block_expand(A) -> sp.ImmutableMatrix:
+    """Every block expanded (order of factors kept)."""
+    return sp.ImmutableMatrix(A.shape[0], A.shape[1], lambda i, j: sp.expand(A[i, j]))
+
+
+# --------------------------------------------------------------------------------------------
+# numeric evaluation of noncommutative expressions
+
+
+class _Backend:
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def mul(self, a, b):
+        if self.kind == "numpy":
+            return a @ b
+        return a * b
+
+    def inv(self, a):
+        if self.kind == "numpy":
+            return np.linalg.inv(a)
+        if self.kind == "mpmath":
+            import mpmath
+            return mpmath.inverse(a)
+        return a.inv()
+
+    def eye(self, n):
+        if self.kind == "numpy":
+            return np.eye(n)
+        if self.kind == "mpmath":
+            import mpmath
+            return mpmath.eye(n)
+        return sp.eye(n)
+
+    def rows(self, a):
+        return a.shape[0] if self.kind != "mpmath" else a.rows
+
+    def scalar(self, c):
+        if self.kind == "numpy":
+            return float(c)
+        if self.kind == "mpmath":
+            import mpmath
+            if c.is_Rational:
+                return mpmath.mpf(int(c.p)) / int(c.q)
+            return mpmath.mpf(str(sp.N(c, mpmath.mp.dps + 10)))
+        return c
+
+
+def _backend_of(values: Mapping) -> _Backend:
+    import mpmath
+    kinds = set()
+    for v in values.values():
+        if isinstance(v, mpmath.matrix):
+            kinds.add("mpmath")
+        elif isinstance(v, sp.MatrixBase):
+            kinds.add("sympy")
+        elif isinstance(v, np.ndarray):
+            kinds.add("numpy")
+    if len(kinds) != 1:
+        raise InvalidArgument(f"values must all be numpy arrays, all mpmath matrices or all SymPy "
+                              f"matrices; got kinds {sorted(kinds) or 'none'}")
+    return _Backend(kinds.pop())
+
+
+def evaluate(expr, values: Mapping, *, alg: NCAlgebra | None = None, size: int | None = None,
+             scalars: Mapping | None = None):
+    """Evaluate a noncommutative expression with concrete matrices.
+
+    Arguments:
+        expr: sums, products and integer powers (``**-1`` is the inverse) of matrix symbols and
+            scalars; a scalar term of a sum is that multiple of the identity.
+        values: matrix symbol → value; all numpy 2-D arrays (float64), all ``mpmath.matrix``
+            (at the current mpmath precision) or all SymPy matrices. Transposes of given
+            symbols are filled in from ``alg`` when it is passed.
+        alg: the :class:`NCAlgebra` that created the symbols (for transposes).
+        size: the side of the identity when the whole expression is a scalar.
+        scalars: commutative symbol → number (e.g. ``{lam: 0.5}``).
+
+    Returns:
+        the value, of the same kind as ``values``.
+
+    Raises:
+        InvalidArgument: a symbol without a value, mixed kinds, a scalar expression without
+            ``size``, or an unsupported construct.
+    """
+    if not isinstance(values, Mapping) or not values:
+        raise InvalidArgument("values must be a non-empty mapping {matrix symbol: matrix}")
+    be = _backend_of(values)
+    vals = dict(values)
+    if alg is not None:
+        for sym, v in values.items():
+            tr = alg.transposes.get(sym)
+            if tr is not None and tr not in vals:
+                vals[tr] = v.T
+    subs = {sp.sympify(k): sp.sympify(v) for k, v in (scalars or {}).items()}
+    return _eval(sp.sympify(expr), vals, subs, be, size)
+
+
+def _scalar_value(expr, subs, be):
+    c = expr.subs(subs) if subs else expr
+    if c.free_symbols:
+        raise InvalidArgument(f"scalar {expr} has symbols {sorted(map(str, c.free_symbols))} "
+                              f"without a value; pass them in scalars={{...}}")
+    return be.scalar(c) if be.kind != "sympy" else c
+
+
+def _eval(expr, vals, subs, be, size):
+    if expr.is_commutative:
+        if size is None:
+            raise InvalidArgument(f"the scalar {expr} stands for a multiple of the identity; "
+                                  f"pass size= (its side)")
+        return be.eye(size) * _scalar_value(expr, subs, be)
+    if isinstance(expr, sp.Symbol):
+        if expr not in vals:
+            raise InvalidArgument(f"matrix symbol {expr} has no value; add it to values=")
+        return vals[expr]
+    if isinstance(expr, sp.Add):
+        mats = [a for a in expr.args if not a.is_commutative]
+        parts = [_eval(a, vals, subs, be, size) for a in mats]
+        n = be.rows(parts[0])
+        total = parts[0]
+        for p in parts[1:]:
+            total = total + p
+        for a in expr.args:
+            if a.is_commutative:
+                total = total + be.eye(n) * _scalar_value(a, subs, be)
+        return total
+    if isinstance(expr, sp.Mul):
+        c, nc = expr.args_cnc()
+        out = _eval(nc[0], vals, subs, be, size)
+        for f in nc[1:]:
+            out = be.mul(out, _eval(f, vals, subs, be, size))
+        coeff = sp.Mul(*c)
+        return out if coeff == 1 else out * _scalar_value(coeff, subs, be)
+    if isinstance(expr, sp.Pow) and expr.exp.is_integer and expr.exp != 0:
+        base = _eval(expr.base, vals, subs, be, size)
+        if expr.exp < 0:
+            base = be.inv(base)
+        out = base
+        for _ in range(abs(int(expr.exp)) - 1):
+            out = be.mul(out, base)
+        return out
+    raise InvalidArgument(f"cannot evaluate {expr!r}: only sums, products and integer powers")
+
+
+def evaluate_blocks(blocks, values: Mapping, sizes: Sequence[int], *,
+                    alg: NCAlgebra | None = None, scalars: Mapping | None = None):
+    """Assemble a square block matrix (diagonal block sizes ``sizes``) from its blocks.
+
+    Arguments:
+        blocks: a block matrix (:func:`block_matrix`) or a list of rows of blocks; a scalar
+            block on the diagonal is that multiple of the identity, a zero block is zeros.
+        values, alg, scalars: as in :func:`evaluate`.
+        sizes: the sides of the diagonal blocks, e.g. (N_i, N_o).
+
+    Returns:
+        the assembled matrix (numpy array, mpmath matrix or SymPy matrix).
+
+    Raises:
+        InvalidArgument: the block grid does not match ``sizes``, or a non-zero scalar block
+            off the diagonal (cI is only square).
+    """
+    if not isinstance(blocks, sp.MatrixBase):
+        blocks = block_matrix(blocks)
+    sizes = [int(s) for s in sizes]
+    k = len(sizes)
+    if blocks.shape != (k, k):
+        raise InvalidArgument(f"blocks is a {blocks.shape} grid but sizes={sizes} asks for "
+                              f"({k}, {k})")
+    be = _backend_of(values)
+    rows = []
+    for i in range(k):
+        row = []
+        for j in range(k):
+            b = sp.sympify(blocks[i, j])
+            if b == 0:
+                row.append(None)
+            elif b.is_commutative and i != j:
+                raise InvalidArgument(f"block ({i}, {j}) = {b} is a scalar off the diagonal; "
+                                      f"a multiple of I must be square")
+            else:
+                row.append(evaluate(b, values, alg=alg, size=sizes[i], scalars=scalars))
+        rows.append(row)
+    n = sum(sizes)
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    if be.kind == "numpy":
+        out = np.zeros((n, n))
+    elif be.kind == "mpmath":
+        import mpmath
+        out = mpmath.zeros(n, n)
+    else:
+        out = sp.zeros(n, n)
+    for i in range(k):
+        for j in range(k):
+            blk = rows[i][j]
+            if blk is None:
+                continue
+            for a in range(sizes[i]):
+                for b in range(sizes[j]):
+                    out[offs[i] + a, offs[j] + b] = blk[a, b]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# sampling for refutations
+
+
+def scalar_sampler(alg: NCAlgebra, symbols: Iterable[sp.Symbol],
+                   constraints: Callable[[dict], Mapping] | None = None) -> Callable:
+    """A sampler for :class:`derive.Derivation` (``sampler=``): exact random points that read
+    every matrix as a 1×1 matrix, so a matrix and its transpose get the same value.
+
+    Arguments:
+        alg: the algebra of the matrix symbols (for their transposes).
+        symbols: every symbol that can appear in a residual (matrix or scalar).
+        constraints: optional ``point -> {symbol: value}`` applied last (a constrained matrix's
+            transpose gets the same value), to impose relations the free draw would break
+            (e.g. ``{lam: p[W2]**2 - p[W1]**2}`` for λ-balance).
+
+    Returns:
+        ``sampler(rng: random.Random) -> {symbol: Rational}``.
+
+    A residual that is non-zero at such a point is non-zero for 1×1 matrices, hence as a matrix
+    identity; a residual that vanishes there is not thereby proved (1×1 matrices commute).
+    """
+    symbols = list(symbols)
+    trans = alg.transposes
+
+    def sampler(rng: random.Random) -> dict:
+        point = {}
+        for s in symbols:
+            if s in point:
+                continue
+            value = sp.Rational(rng.randint(1, 97), rng.randint(1, 13))
+            if not (s.is_positive or s.is_nonnegative) and rng.random() < 0.5:
+                value = -value
+            point[s] = value
+            if s in trans:
+                point[trans[s]] = value
+        if constraints is not None:
+            for k, v in constraints(point).items():
+                point[k] = sp.nsimplify(v)
+                if k in trans:
+                    point[trans[k]] = point[k]
+        return point
+
+    return sampler
+
+
+def random_rational_matrix(rng: random.Random, rows: int, cols: int, *, symmetric: bool = False,
+                           low: int = -9, high: int = 9) -> sp.ImmutableMatrix:
+    """An exact random matrix with integer entries in [low, high] (symmetric if asked)."""
+    if symmetric and rows != cols:
+        raise InvalidArgument(f"a symmetric matrix must be square; got {rows}×{cols}")
+    M = sp.Matrix(rows, cols, lambda i, j: rng.randint(low, high))
+    return sp.ImmutableMatrix((M + M.T) / 2 if symmetric else M)
+
+
+def rational_orthogonal(rng: random.Random, n: int) -> sp.ImmutableMatrix:
+    """An exact orthogonal n×n matrix with rational entries: the Cayley transform
+    (I − A)(I + A)⁻¹ of a random skew-symmetric integer matrix A."""
+    A = sp.Matrix(n, n, lambda i, j: 0)
+    for i in range(n):
+        for j in range(i + 1, n):
+            A[i, j] = sp.Rational(rng.randint(-5, 5), rng.randint(1, 4))
+            A[j, i] = -A[i, j]
+    I = sp.eye(n)
+    return sp.ImmutableMatrix((I - A) * (I + A).inv())
+
+
+def refute_with_matrices(residual, sampler: Callable[[random.Random], tuple[dict, dict]], *,
+                         alg: NCAlgebra, size: int = 2, samples: int = 3, seed: int = 0):
+    """Look for an exact matrix point where a noncommutative residual is non-zero.
+
+    Arguments:
+        residual: a noncommutative expression (or matrix of them) that should be 0.
+        sampler: ``rng -> (matrices, scalars)``: exact SymPy matrices for the matrix symbols
+            (transposes are filled in from ``alg``) and exact numbers for the scalar symbols,
+            respecting whatever relations the residual may use.
+        alg: the algebra of the symbols.
+        size: the side of the identity for scalar terms (the matrices should be size×size).
+        samples: points tried.
+        seed: seed of ``random.Random``.
+
+    Returns:
+        ``(point, max |entry|)`` with the point as strings, or None when the residual vanished
+        at every point tried (evidence, not proof).
+    """
+    rng = random.Random(seed)
+    if isinstance(residual, sp.MatrixBase):
+        entries = list(residual)
+    elif isinstance(residual, (list, tuple)):
+        entries = list(residual)
+    else:
+        entries = [residual]
+    for _ in range(samples):
+        mats, scalars = sampler(rng)
+        for e in entries:
+            e = sp.sympify(e)
+            if e == 0:
+                continue
+            value = evaluate(e, mats, alg=alg, size=size, scalars=scalars)
+            big = max((abs(v) for v in value), default=0)
+            if big != 0:
+                point = {str(k): str(v.tolist()) for k, v in mats.items()}
+                point.update({str(k): str(v) for k, v in scalars.items()})
+                return point, big
+    return None
+
+
+def nc_step(derivation, lhs, rhs, why: str, *, moves: Sequence[Callable] = (nc_expand,),
+            matrix_sampler: Callable | None = None, alg: NCAlgebra | None = None,
+            size: int = 2):
+    """:meth:`derive.Derivation.step` for noncommutative sides, with a stronger refutation.
+
+    The step is checked as usual (reduce ``lhs − rhs`` with ``moves``; 1×1 points for the
+    refutation search). If it is left ``inconclusive`` and a ``matrix_sampler`` is given, the
+    reduced residual is also evaluated at exact random size×size matrix points
+    (:func:`refute_with_matrices`); a non-zero value turns the step ``refuted`` with that point
+    as its counterexample.
+
+    Returns:
+        the recorded :class:`derive.Step`.
+
+    Raises:
+        InvalidArgument: ``matrix_sampler`` given without ``alg``.
+    """
+    from ._derivation import reduce_to_zero
+
+    if matrix_sampler is not None and alg is None:
+        raise InvalidArgument("nc_step: matrix_sampler needs alg= (the NCAlgebra of the symbols)")
+    step = derivation.step(lhs, rhs, why, moves=moves)
+    if step.verdict != "inconclusive" or matrix_sampler is None:
+        return step
+    residual = (sp.Matrix(lhs) - sp.Matrix(rhs)) if isinstance(lhs, sp.MatrixBase) \
+        else sp.sympify(lhs) - sp.sympify(rhs)
+    reduced = [e for e in reduce_to_zero(residual, moves) if e != 0]
+    found = refute_with_matrices(reduced, matrix_sampler, alg=alg, size=size)
+    if found is not None:
+        point, big = found
+        step.verdict = "refuted"
+        step.counterexample = {"point": point, "residual_max_abs": str(big)}
+        step.detail = (f"residual ≠ 0 as a matrix identity: max |entry| = {big} at exact "
+                       f"{size}×{size} matrices {point} (1×1 points could not tell)")
+    return step
