@@ -12,6 +12,7 @@ from ._errors import (ArchitectureError, IntegrationError, InvalidArgument, Lazy
                       NotBalancedError, NotWhitenedError, SingularError)
 from ._qqt import qqt, qqt_b5
 from ._reference import Trajectory, gradient_descent, gradient_flow
+from ._self_consistent import self_consistent
 from ._representations import kernel_distance, ntk, representations
 from ._spectral import TaskEigensystem, f_matrix, task_eigensystem
 from ._tasks import random_regression_task, semantic_hierarchy, task_covariances
@@ -22,7 +23,7 @@ __all__ = [
     "qqt", "qqt_b5", "f_matrix", "task_eigensystem", "TaskEigensystem",
     "lambda_balanced_init", "weights_from_network", "lambda_of", "split_singular_values",
     "representations", "ntk", "kernel_distance",
-    "gradient_flow", "gradient_descent", "Trajectory",
+    "gradient_flow", "gradient_descent", "Trajectory", "self_consistent",
     "random_regression_task", "semantic_hierarchy", "task_covariances",
     "LazyrichError", "InvalidArgument", "NotBalancedError", "NotWhitenedError",
     "ArchitectureError", "SingularError", "IntegrationError",

@@ -24,7 +24,7 @@ from numerics import InvalidArgument
 
 from ._claim import Claim
 
-BUILTIN_PAPERS = ("domine2025",)
+BUILTIN_PAPERS = ("domine2025", "tu2024")
 ENTRY_POINT_GROUP = "lazyrich.claims"
 
 

@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated formats among html, latex, pdf (default: html)")
     p.add_argument("--no-figures", action="store_true",
                    help="skip the paper figures (faster)")
+
+    from ._sweep import add_sweep_parser
+
+    add_sweep_parser(sub)
     return ap
 
 
@@ -190,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
                 _write(args.junit, junit_xml(results), "--junit")
             print(_table(results))
             return results["summary"]["exit_code"]
+        if args.command == "sweep":
+            from ._sweep import run_sweep
+
+            return run_sweep(args)
         if args.command == "report":
             from reports import FORMATS, render
             from reports._latex import require_tex

@@ -10,6 +10,7 @@ at high precision), so agreement between the two measures float64 rounding, not 
 from ._aligned import aligned_trajectory, ode_trajectory, to_mpf_array, transition_function
 from ._flow import weights_from_network
 from ._qqt import gradient_flow, qqt
+from ._self_consistent import self_consistent
 
 __all__ = ["aligned_trajectory", "transition_function", "ode_trajectory", "to_mpf_array",
-           "qqt", "gradient_flow", "weights_from_network"]
+           "qqt", "gradient_flow", "weights_from_network", "self_consistent"]
