@@ -56,7 +56,7 @@ def as_times(name: str, value) -> np.ndarray:
     if np.any(arr < 0):
         raise InvalidArgument(
             f"{name} must be >= 0 (the closed forms run forward from the initialisation at "
-            f"t = 0); got min {name} = {arr.min()!r}. Pass non-negative times."
+            f"t = 0); got min {name} = {float(arr.min())!r}. Pass non-negative times."
         )
     return arr
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from numerics import InvalidArgument
+
 from . import _cache
 from ._claim import Claim
 from ._registry import discover
@@ -166,7 +168,13 @@ def _run_dask(pending, opts: RunOptions, jobs: int, finish) -> None:
 
     cluster = None
     if opts.scheduler:
-        client = Client(opts.scheduler, timeout="30s")
+        try:
+            client = Client(opts.scheduler, timeout="30s")
+        except (OSError, ValueError, TypeError) as exc:
+            raise InvalidArgument(
+                f"--scheduler {opts.scheduler!r}: cannot connect to a Dask scheduler there "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}). "
+                f"Pass its address, e.g. tcp://127.0.0.1:8786.") from None
     else:
         cluster = LocalCluster(n_workers=min(jobs, len(pending)), threads_per_worker=1,
                                processes=True, dashboard_address=None,

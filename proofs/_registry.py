@@ -64,7 +64,7 @@ def load_file(path: str | Path, text: str | None = None):
     sys.modules[name] = module
     try:
         exec(compile(text, str(path), "exec"), module.__dict__)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         del sys.modules[name]
         line = ""
         tb = exc.__traceback__
@@ -85,7 +85,11 @@ def discover(user_files: list[tuple[str, str | None]] = (), *, entry_points_too:
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             modules.append(ep.load())
     for path, text in user_files:
-        modules.append(load_file(path, text))
+        module = load_file(path, text)
+        if not _claims_in(module):
+            raise InvalidArgument(f"--claims {path!r} defines no Claim object; a claims file "
+                                  f"must create proofs.Claim(...) instances at module level.")
+        modules.append(module)
     claims: dict[str, Claim] = {}
     for module in modules:
         for c in _claims_in(module):

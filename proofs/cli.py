@@ -161,9 +161,37 @@ def _run(args, claims, user_files) -> dict:
     return run_claims(claims, opts)
 
 
+def _check_writable(path: str | None, what: str) -> None:
+    """Fail before any claim runs if ``path`` (an output file) cannot be written."""
+    if not path:
+        return
+    p = Path(path)
+    parent = p.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    problem = None
+    if p.exists() and p.is_dir():
+        problem = "it is a directory"
+    elif not parent.is_dir():
+        problem = f"{str(parent)!r} is not a directory"
+    elif not os.access(parent, os.W_OK) and not (p.exists() and os.access(p, os.W_OK)):
+        problem = "permission denied"
+    if problem:
+        raise LazyrichError(f"{what} {path!r}: cannot write ({problem}). Choose a writable "
+                            f"path.")
+
+
 def _write(path: str, text: str, what: str) -> None:
+    """Write ``text`` atomically to a regular file (temp file + rename); write through a
+    symlink to its target, and straight into a device or pipe (e.g. /dev/stdout)."""
     p = Path(path)
     try:
+        if p.is_symlink():
+            p = p.resolve()
+        if p.exists() and not p.is_file():
+            with open(p, "w") as f:
+                f.write(text)
+            return
         if p.parent and not p.parent.exists():
             p.parent.mkdir(parents=True)
         tmp = p.with_name(f".{p.name}.tmp")
@@ -185,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(claims)} claims")
             return 0
         if args.command == "check":
+            _check_writable(args.json, "--json")
+            _check_writable(args.junit, "--junit")
             claims, user_files = _load(args)
             results = _run(args, claims, user_files)
             if args.json:

@@ -70,16 +70,13 @@ def test_a_pattern_matching_nothing_is_one_line_exit_2(demo, tmp_path, capsys, c
     _one_error_line(capsys, "no claim matches pattern", repr(pattern), "lazyrich list")
 
 
-def test_an_empty_claims_file_selects_nothing(tmp_path, capsys):
+def test_an_empty_claims_file_is_rejected(tmp_path, capsys):
     empty = tmp_path / "empty.py"
     empty.write_text("")
     assert _run(tmp_path, "empty", "--claims", str(empty)) == 2
-    _one_error_line(capsys, "no claim matches pattern 'empty'")
+    _one_error_line(capsys, "defines no Claim")
 
 
-@pytest.mark.xfail(strict=True, reason="proofs/_registry.py accepts a --claims file that "
-                   "defines no Claim (it then lists/runs the built-in suite only); suggested "
-                   "fix in docs/bad-input.md")
 def test_a_claims_file_without_claims_is_rejected(tmp_path, capsys):
     empty = tmp_path / "empty.py"
     empty.write_text("x = 1\n")
@@ -106,8 +103,6 @@ def test_a_missing_claims_file_is_one_line_exit_2(tmp_path, capsys):
     _one_error_line(capsys, "no such file")
 
 
-@pytest.mark.xfail(strict=True, reason="proofs/_registry.load_file catches Exception only: a "
-                   "claims file calling sys.exit(3) ends lazyrich with status 3 and no message")
 def test_a_claims_file_that_exits_is_one_line_exit_2(tmp_path, capsys):
     bad = tmp_path / "exits.py"
     bad.write_text("raise SystemExit(3)\n")
@@ -128,8 +123,6 @@ def test_jobs_below_one_is_one_line_exit_2(demo, tmp_path, capsys, jobs):
     _one_error_line(capsys, "--jobs must be >= 1", jobs)
 
 
-@pytest.mark.xfail(strict=True, reason="proofs/_engine._run_dask lets the Dask client's error "
-                   "through: a malformed --scheduler address ends in a traceback (exit 1)")
 def test_a_malformed_scheduler_address_is_one_line_exit_2(demo, tmp_path, capsys):
     code = main(["check", "badinput", "--claims", demo, "-q", "--cache-dir",
                  str(tmp_path / "c"), "--scheduler", "notanaddress"])
@@ -193,9 +186,6 @@ def test_an_unwritable_cache_dir_warns_and_still_decides(demo, tmp_path, capsys)
     assert json.loads(out.read_text())["claims"][0]["verdict"] == "verified"
 
 
-@pytest.mark.xfail(strict=True, reason="proofs/cli._write replaces the path atomically, so a "
-                   "symlink (e.g. --json /dev/stdout) is replaced by a regular file instead of "
-                   "written through; suggested fix in docs/bad-input.md")
 def test_json_to_a_symlink_writes_through(demo, tmp_path):
     target = tmp_path / "real.json"
     target.write_text("")
