@@ -391,3 +391,6 @@ def load_figure_cached(fig_id: str, *, cache_dir: str | os.PathLike | None = Non
     except OSError:
         pass
     return json.loads(payload), False
+
+
+from . import _figures_tu  # noqa: E402,F401  (registers tu2024.fig1 and tu2024.fig2)
