@@ -150,28 +150,98 @@ def _graded(M: np.ndarray, lam: np.ndarray, P: np.ndarray, rank_tol: float = 0.0
                    ehat=np.maximum(np.asarray(pexp), 0.0), pivot_sv=np.asarray(psv))
 
 
+# --------------------------------------------------------------------------------------------
+# evaluation at the requested times (batched over t)
+#
+# Order of operations, chosen for speed (same formula, same rounding-level accuracy):
+# * P and diag(e^{min(Λ,0)t}) are applied to the N × N_h factor, Z = P·diag(e^{min(Λ,0)t})·Ŷ',
+#   before the solve, so QQᵀ = Z Ã⁻¹ Zᵀ needs no (T, N, N) × (N, N) products;
+# * Ã is scaled to unit diagonal and factored by Cholesky (it is symmetric positive definite);
+# * every batched matmul gets C-contiguous operands: numpy 2.x runs a batched matmul with a
+#   transposed-view operand without BLAS (~15× slower), and einsum does not call BLAS at all.
+# --------------------------------------------------------------------------------------------
+def _transposed(X: np.ndarray) -> np.ndarray:
+    """C-contiguous copy of the batch of transposes of X (…, m, n) → (…, n, m)."""
+    return np.ascontiguousarray(np.swapaxes(X, -1, -2))
+
+
+def _growth_factor(gr: _Graded, s: np.ndarray) -> np.ndarray:
+    """Ŷ'_ij = L_ij e^{(Λ_i⁺ − ê_j) s} (all exponents ≤ 0): array (T, N, N_h)."""
+    expo = np.minimum(np.maximum(gr.lam, 0.0)[:, None] - gr.ehat[None, :], 0.0)   # (N, N_h)
+    Yp = np.multiply.outer(s, expo)
+    np.exp(Yp, out=Yp)
+    Yp *= gr.L
+    return Yp
+
+
+def _scaled_gram(gr: _Graded, Yp: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ã = diag(e^{−2ês}) + ½ Ŷ'ᵀ diag(g) Ŷ', returned as (Ã/(d dᵀ), d) with d = sqrt(diag Ã)."""
+    g = _g(np.abs(gr.lam)[None, :], s[:, None])                                    # (T, N)
+    T, N, n_h = Yp.shape
+    YgT = np.empty((T, n_h, N))                          # ½ Ŷ'ᵀ diag(g), C-contiguous
+    np.multiply(np.swapaxes(Yp, 1, 2), (0.5 * g)[:, None, :], out=YgT)
+    A = YgT @ Yp                                                                   # (T, N_h, N_h)
+    idx = np.arange(A.shape[-1])
+    A[:, idx, idx] += np.exp(-2.0 * gr.ehat[None, :] * s[:, None])
+    d = np.sqrt(A[:, idx, idx])
+    d = np.where(d > 0, d, 1.0)
+    A /= d[:, :, None]
+    A /= d[:, None, :]
+    return A, d
+
+
+def _outer_factor(gr: _Graded, Yp: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Z = P · diag(e^{min(Λ,0)s}) · Ŷ': array (T, N, N_h), so that QQᵀ = Z Ã⁻¹ Zᵀ."""
+    Dm = np.exp(np.minimum(gr.lam, 0.0)[None, :] * s[:, None])                     # (T, N)
+    return gr.P @ (Yp * Dm[:, :, None])
+
+
+def _inv_lower(C: np.ndarray) -> np.ndarray:
+    """Inverses of a batch (T, n, n) of lower-triangular matrices.
+
+    By the block formula [[A, 0], [B, D]]⁻¹ = [[A⁻¹, 0], [−D⁻¹ B A⁻¹, D⁻¹]], recursively, so the
+    work is in batched matmuls (np.linalg.inv/solve would do a full LU of each triangular matrix:
+    3–5× slower here; scipy's batched solve_triangular loops in Python).
+    """
+    n = C.shape[-1]
+    if n <= 8:
+        return np.linalg.inv(C)
+    h = n // 2
+    Ai = _inv_lower(C[:, :h, :h])
+    Di = _inv_lower(C[:, h:, h:])
+    out = np.zeros_like(C)
+    out[:, :h, :h] = Ai
+    out[:, h:, h:] = Di
+    out[:, h:, :h] = -(Di @ (C[:, h:, :h] @ Ai))
+    return out
+
+
+def _quadratic_form(Z: np.ndarray, As: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Z Ã⁻¹ Zᵀ with Ã = diag(d) As diag(d), As (T, n, n) symmetric positive definite with unit
+    diagonal, d (T, n) > 0, Z (T, N, n): array (T, N, N).
+
+    With As = C Cᵀ (Cholesky), Z Ã⁻¹ Zᵀ = Wᵀ W, Wᵀ = Z (C⁻¹ diag(1/d))ᵀ.  If some As is not
+    numerically positive definite (possible only for a mode within rounding of the saddle) the
+    whole batch is solved by LU instead.
+    """
+    try:
+        C = np.linalg.cholesky(As)
+    except np.linalg.LinAlgError:
+        Zs = Z / d[:, None, :]
+        return Zs @ np.linalg.solve(As, _transposed(Zs))
+    Wt = Z @ _transposed(_inv_lower(C) / d[:, None, :])                            # (T, N, n)
+    return Wt @ _transposed(Wt)
+
+
 def _evaluate(gr: _Graded, s: np.ndarray) -> np.ndarray:
-    """QQᵀ at scaled times s = t/τ (1-D, length T): array (T, N, N)."""
-    lam, L, eh = gr.lam, gr.L, gr.ehat
-    n_h = L.shape[1]
-    tt = s[:, None, None]
+    """QQᵀ at scaled times s = t/τ (1-D, length T): array (T, N, N), exactly symmetric."""
     with np.errstate(under="ignore"):
-        expo = np.minimum(np.maximum(lam, 0.0)[:, None] - eh[None, :], 0.0)       # (N, N_h)
-        Yp = L[None] * np.exp(expo[None] * tt)                                     # (T, N, N_h)
-        g = _g(np.abs(lam)[None, :], s[:, None])                                   # (T, N)
-        At = 0.5 * np.einsum("tij,ti,tik->tjk", Yp, g, Yp)
-        idx = np.arange(n_h)
-        At[:, idx, idx] += np.exp(-2.0 * eh[None, :] * s[:, None])
-        d = np.sqrt(At[:, idx, idx])
-        d = np.where(d > 0, d, 1.0)
-        Ys = Yp / d[:, None, :]
-        As = At / (d[:, :, None] * d[:, None, :])
-        sol = np.linalg.solve(As, np.swapaxes(Ys, 1, 2))                          # (T, N_h, N)
-        Xe = Ys @ sol
-        Dm = np.exp(np.minimum(lam, 0.0)[None, :] * s[:, None])                   # (T, N)
-        Xe = Dm[:, :, None] * Xe * Dm[:, None, :]
-        X = gr.P[None] @ Xe @ gr.P.T[None]
-    return 0.5 * (X + np.swapaxes(X, 1, 2))
+        Yp = _growth_factor(gr, s)
+        As, d = _scaled_gram(gr, Yp, s)
+        X = _quadratic_form(_outer_factor(gr, Yp, s), As, d)
+    Xs = X + np.swapaxes(X, 1, 2)
+    Xs *= 0.5
+    return Xs
 
 
 def qqt(W1, W2, sigma_yx, t, tau=1.0) -> np.ndarray:

@@ -356,3 +356,14 @@ def test_mutation_is_detected(monkeypatch):
     print(f"\nmutation (sign of λ²/4 flipped): max rel err {rel_bad.max():.2e} "
           f"(correct reference: {rel_ok.max():.2e})")
     assert not ok_bad.any() and rel_bad.min() > 1e6 * TOL_REL_BASE
+
+
+def test_zero_mode_with_overflowing_time_is_not_nan():
+    """s̃ = λ = s0 = 0 is a fixed point even when t/τ overflows to inf (no silent NaN)."""
+    from numerics._aligned import aligned_trajectory as traj
+
+    with np.errstate(all="raise"):
+        assert traj(0.0, 0.0, 0.0, 1.0, tau=1e-300) == 0.0
+        # s0/(1 + 2|s0|t/τ) = 0.5/1e300: tiny but exact, with s0's sign
+        assert traj(0.0, 0.5, 0.0, 1.0, tau=1e-300) == pytest.approx(5e-301, rel=1e-12)
+        assert traj(0.0, -0.5, 0.0, 1.0, tau=1e-300) == pytest.approx(-5e-301, rel=1e-12)
