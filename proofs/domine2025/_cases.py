@@ -6,7 +6,9 @@ weights, N_h = min(N_i, N_o)), so results are reproducible and cacheable.
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
+import sympy as sp
 
 import numerics
 
@@ -71,3 +73,13 @@ def qqt_from_weights(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
     """QQᵀ = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]] for weights stacked over a leading axis or not."""
     Q = np.concatenate([np.swapaxes(W1, -1, -2), W2], axis=-2)
     return Q @ np.swapaxes(Q, -1, -2)
+
+
+def frob2(M):
+    """Squared Frobenius norm of a SymPy Matrix (exact), an mpmath object array or a float array."""
+    if isinstance(M, sp.MatrixBase):
+        return sum(e**2 for e in M)
+    M = np.asarray(M)
+    if M.dtype == object:
+        return mpmath.fsum(x * x for x in M.ravel())
+    return float(np.sum(M * M))

@@ -25,6 +25,7 @@ from derive import Derivation
 from proofs import Claim, Evidence, Source
 
 from ._cases import b_matrix, task
+from ._cases import frob2 as _frob2
 
 T = sp.Symbol("t", nonnegative=True)
 LAM = sp.Symbol("lambda", real=True)
@@ -41,15 +42,6 @@ def _exp(x):
     if isinstance(x, mpmath.mpf):
         return mpmath.exp(x)
     return np.exp(x)
-
-
-def _frob2(M):
-    if isinstance(M, sp.MatrixBase):
-        return sum(e**2 for e in M)
-    M = np.asarray(M)
-    if M.dtype == object:
-        return mpmath.fsum(x * x for x in M.ravel())
-    return float(np.sum(M * M))
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from numerics import InvalidArgument
 from proofs import Claim, Evidence, Source
 
 from ._cases import b_matrix, task
+from ._cases import frob2 as _frob2
 
 SIGMA = sp.Symbol("sigma", positive=True)
 LAM = sp.Symbol("lambda", real=True)
@@ -50,16 +51,6 @@ def _modes(s_tilde) -> list:
     if isinstance(s_tilde, (list, tuple)):
         return list(s_tilde)
     return [s_tilde]
-
-
-def _frob2(M):
-    """Squared Frobenius norm of a SymPy Matrix, an object array or a float array."""
-    if isinstance(M, sp.MatrixBase):
-        return sum(e**2 for e in M)
-    M = np.asarray(M)
-    if M.dtype == object:
-        return mpmath.fsum(x * x for x in M.ravel())
-    return float(np.sum(M * M))
 
 
 # --------------------------------------------------------------------------------------------
