@@ -161,8 +161,9 @@ def _run(args, claims, user_files) -> dict:
     return run_claims(claims, opts)
 
 
-def _check_writable(path: str | None, what: str) -> None:
-    """Fail before any claim runs if ``path`` (an output file) cannot be written."""
+def _check_writable(path: str | None, what: str, *, directory: bool = False) -> None:
+    """Fail before any claim runs if ``path`` (an output file, or with ``directory`` an output
+    directory) cannot be written."""
     if not path:
         return
     p = Path(path)
@@ -170,8 +171,8 @@ def _check_writable(path: str | None, what: str) -> None:
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     problem = None
-    if p.exists() and p.is_dir():
-        problem = "it is a directory"
+    if p.exists() and p.is_dir() != directory:
+        problem = "it is a file, not a directory" if directory else "it is a directory"
     elif not parent.is_dir():
         problem = f"{str(parent)!r} is not a directory"
     elif not os.access(parent, os.W_OK) and not (p.exists() and os.access(p, os.W_OK)):
@@ -239,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                                     f"{', '.join(FORMATS)} (comma-separated).")
             if "pdf" in formats:
                 require_tex()  # fail before running any check
+            _check_writable(args.out, "--out", directory=True)
             if args.from_json:
                 try:
                     results = json.loads(Path(args.from_json).read_text())
