@@ -673,3 +673,19 @@ def nc_step(derivation, lhs, rhs, why: str, *, moves: Sequence[Callable] = (nc_e
         step.detail = (f"residual ≠ 0 as a matrix identity: max |entry| = {big} at exact "
                        f"{size}×{size} matrices {point} (1×1 points could not tell)")
     return step
+
+
+def riccati_rhs(F, QQ):
+    """F·QQᵀ + QQᵀ·F − (QQᵀ)² for 2×2 block matrices: the right-hand side of Lemma B.1."""
+    return block_mul(F, QQ) + block_mul(QQ, F) - block_mul(QQ, QQ)
+
+
+def nc_block_steps(derivation, lhs, rhs, why: str, **kwargs) -> list:
+    """:func:`nc_step` for every block of two equally shaped block matrices.
+
+    ``why`` is a format string; ``{i}`` and ``{j}`` become the 1-based block position. The
+    keyword arguments go to :func:`nc_step`. Returns the recorded steps, row by row.
+    """
+    rows, cols = lhs.shape
+    return [nc_step(derivation, lhs[i, j], rhs[i, j], why.format(i=i + 1, j=j + 1), **kwargs)
+            for i in range(rows) for j in range(cols)]

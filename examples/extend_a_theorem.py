@@ -36,11 +36,10 @@ import sympy as sp
 
 import numerics
 import numerics.mp
-from derive import Derivation
-from derive._blocks import (NCAlgebra, block_matrix, block_mul, block_transpose, evaluate,
-                            evaluate_blocks, nc_expand, nc_step, random_rational_matrix,
-                            rational_orthogonal, rewriter, scalar_sampler)
-from derive._ode import nc_derivative
+from derive import (Derivation, NCAlgebra, block_matrix, block_mul, block_transpose, evaluate,
+                    evaluate_blocks, nc_block_steps, nc_derivative, nc_expand, nc_step,
+                    random_rational_matrix, rational_orthogonal, rewriter, riccati_rhs,
+                    scalar_sampler)
 from derive._series import factor_radicands
 from numerics import InvalidArgument
 from proofs import Claim, Evidence, Source
@@ -366,13 +365,10 @@ def tau12_riccati_derivation(effective, F_blocks) -> Derivation:
     QQh = block_mul(Qh, block_transpose(Qh, alg))
     dQQh = nc_expand(tau_eff * nc_derivative(QQh, flow))
     F = F_blocks(lam_eff, S, ST)
-    rhs = block_mul(F, QQh) + block_mul(QQh, F) - block_mul(QQh, QQh)
-    for i in range(2):
-        for j in range(2):
-            nc_step(d, dQQh[i, j], rhs[i, j],
-                    f"block ({i + 1},{j + 1}): τ_eff d(Q̂Q̂ᵀ)/dt = F Q̂Q̂ᵀ + Q̂Q̂ᵀF − (Q̂Q̂ᵀ)² "
-                    f"with F = F(λ_eff) of Lemma B.1", moves=(nc_expand, balance),
-                    matrix_sampler=matrices, alg=alg)
+    nc_block_steps(d, dQQh, riccati_rhs(F, QQh),
+                   "block ({i},{j}): τ_eff d(Q̂Q̂ᵀ)/dt = F Q̂Q̂ᵀ + Q̂Q̂ᵀF − (Q̂Q̂ᵀ)² with F = "
+                   "F(λ_eff) of Lemma B.1", moves=(nc_expand, balance),
+                   matrix_sampler=matrices, alg=alg)
     # what becomes of QQᵀ's own ODE: QQᵀ = D⁻¹ Q̂Q̂ᵀ D⁻¹
     Q = block_matrix([[W1T], [W2]])
     QQ = block_mul(Q, block_transpose(Q, alg))
@@ -380,12 +376,10 @@ def tau12_riccati_derivation(effective, F_blocks) -> Derivation:
     Dm, Dinv, D2 = (block_matrix([[k ** e, 0], [0, k ** -e]]) for e in (1, -1, 2))
     A = block_mul(Dinv, F, Dm)
     rhs0 = block_mul(A, QQ) + block_mul(QQ, block_transpose(A, alg)) - block_mul(QQ, D2, QQ)
-    for i in range(2):
-        for j in range(2):
-            nc_step(d, dQQ[i, j], rhs0[i, j],
-                    f"block ({i + 1},{j + 1}): τ_eff d(QQᵀ)/dt = A QQᵀ + QQᵀAᵀ − QQᵀD²QQᵀ, "
-                    f"A = D⁻¹FD, D = diag(k, 1/k)", moves=(nc_expand, balance),
-                    matrix_sampler=matrices, alg=alg)
+    nc_block_steps(d, dQQ, rhs0,
+                   "block ({i},{j}): τ_eff d(QQᵀ)/dt = A QQᵀ + QQᵀAᵀ − QQᵀD²QQᵀ, A = D⁻¹FD, "
+                   "D = diag(k, 1/k)", moves=(nc_expand, balance),
+                   matrix_sampler=matrices, alg=alg)
     return d
 
 
@@ -691,13 +685,10 @@ def whitening_riccati_derivation(effective, F_blocks, conserved) -> Derivation:
     QQ = block_mul(Q, block_transpose(Q, alg))
     dQQ = nc_expand(tau_eff * nc_derivative(QQ, flow))
     F = F_blocks(lam, scale * S, scale * ST)
-    rhs = block_mul(F, QQ) + block_mul(QQ, F) - block_mul(QQ, QQ)
-    for i in range(2):
-        for j in range(2):
-            nc_step(d, dQQ[i, j], rhs[i, j],
-                    f"block ({i + 1},{j + 1}): τ_eff d(QQᵀ)/dt = F QQᵀ + QQᵀF − (QQᵀ)², F of "
-                    f"Lemma B.1 with Σyx → Σyx/σ²", moves=(nc_expand, balance),
-                    matrix_sampler=matrices, alg=alg)
+    nc_block_steps(d, dQQ, riccati_rhs(F, QQ),
+                   "block ({i},{j}): τ_eff d(QQᵀ)/dt = F QQᵀ + QQᵀF − (QQᵀ)², F of Lemma B.1 "
+                   "with Σyx → Σyx/σ²", moves=(nc_expand, balance),
+                   matrix_sampler=matrices, alg=alg)
     return d
 
 

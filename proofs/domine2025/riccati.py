@@ -9,8 +9,8 @@ import sympy as sp
 import numerics
 from derive import Derivation
 from derive._blocks import (NCAlgebra, block_matrix, block_mul, block_transpose, evaluate_blocks,
-                            nc_expand, nc_step, random_rational_matrix, rational_orthogonal,
-                            rewriter, scalar_sampler)
+                            nc_block_steps, nc_expand, nc_step, random_rational_matrix,
+                            rational_orthogonal, rewriter, riccati_rhs, scalar_sampler)
 from derive._ode import nc_derivative
 from proofs import Claim, Evidence, Source
 
@@ -114,13 +114,10 @@ def lemmaB1_derivation(F_blocks) -> Derivation:
     F = F_blocks(lam, S, ST)
     nc_step(d, F, block_transpose(F, alg), "F is symmetric (needed by Lemma 4.1)",
             moves=(nc_expand,), matrix_sampler=balanced_matrices, alg=alg)
-    rhs = block_mul(F, QQ) + block_mul(QQ, F) - block_mul(QQ, QQ)
-    for i in range(2):
-        for j in range(2):
-            nc_step(d, dQQ[i, j], rhs[i, j],
-                    f"block ({i + 1},{j + 1}) of F QQᵀ + QQᵀF − (QQᵀ)² equals τ d(QQᵀ)/dt "
-                    f"after the balance substitution", moves=(nc_expand, balance),
-                    matrix_sampler=balanced_matrices, alg=alg)
+    nc_block_steps(d, dQQ, riccati_rhs(F, QQ),
+                   "block ({i},{j}) of F QQᵀ + QQᵀF − (QQᵀ)² equals τ d(QQᵀ)/dt after the "
+                   "balance substitution", moves=(nc_expand, balance),
+                   matrix_sampler=balanced_matrices, alg=alg)
     return d
 
 
