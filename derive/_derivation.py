@@ -122,6 +122,7 @@ class Derivation:
     title: str
     steps: list[Step] = field(default_factory=list)
     sampler: Callable[[random.Random], dict] | None = None
+    scope: object = None
 
     def given(self, lhs, rhs, why: str = "assumption") -> Step:
         """Record a premise (definition or assumption): shown, not checked."""
@@ -178,10 +179,15 @@ class Derivation:
             return "inconclusive"
         return max(checked, key=_SEVERITY.__getitem__)
 
-    def evidence(self, detail: str = ""):
-        """The :class:`proofs.Evidence` of this derivation (for a symbolic check)."""
-        from proofs import Evidence
+    def evidence(self, detail: str = "", *, scope=None):
+        """The :class:`proofs.Evidence` of this derivation (for a symbolic check).
 
+        ``scope`` (or the derivation's own ``scope``) is a :class:`proofs.Scope`: how much of
+        the claim's statement these steps cover. Without one the claim's statement is not
+        counted as proved, whatever the steps say."""
+        from proofs._claim import Evidence
+
+        scope = scope if scope is not None else self.scope
         bad = next((s for s in self.steps if s.verdict != "proved"), None)
         n = sum(1 for s in self.steps if not s.premise)
         summary = f"{self.title}: {n} step(s) checked, verdict {self.verdict}"
@@ -191,12 +197,13 @@ class Derivation:
                         counterexample=bad.counterexample if bad is not None and
                         bad.verdict == "refuted" else None,
                         data={"derivation": self.title,
-                              "steps": [s.as_dict() for s in self.steps]})
+                              "steps": [s.as_dict() for s in self.steps]},
+                        scope=scope)
 
 
-def chain(derivations: Iterable[Derivation], title: str) -> Derivation:
+def chain(derivations: Iterable[Derivation], title: str, *, scope=None) -> Derivation:
     """Concatenate several derivations into one (for a claim built from sub-derivations)."""
-    out = Derivation(title)
+    out = Derivation(title, scope=scope)
     for d in derivations:
         out.steps.extend(d.steps)
     return out

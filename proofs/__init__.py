@@ -17,13 +17,15 @@ and for running them: :func:`discover`, :func:`select`, :func:`run_claims`.
 
 __version__ = "0.1.0"
 
-from ._claim import VERDICTS, Check, Claim, ClaimResult, Evidence, Source, combine_verdicts
+from ._claim import (IMPLEMENTATION_VERDICTS, STATEMENT_VERDICTS, VERDICTS, Check, CheckAborted,
+                     Claim, ClaimResult, Evidence, Scope, Source, combine_verdicts, judge)
 from ._engine import RunOptions, run_claims, run_one
 from ._registry import ENTRY_POINT_GROUP, discover, load_file, select
-from ._results import OUTCOMES, SCHEMA, outcome, summarize
+from ._results import OUTCOMES, SCHEMA, outcome, record_outcome, summarize
 
 __all__ = [
-    "VERDICTS", "OUTCOMES", "SCHEMA", "ENTRY_POINT_GROUP", "Check", "Claim", "ClaimResult",
+    "IMPLEMENTATION_VERDICTS", "STATEMENT_VERDICTS", "CheckAborted", "Scope", "judge",
+    "record_outcome", "VERDICTS", "OUTCOMES", "SCHEMA", "ENTRY_POINT_GROUP", "Check", "Claim", "ClaimResult",
     "Evidence", "Source", "RunOptions", "combine_verdicts", "discover", "load_file", "outcome",
     "run_claims", "run_one", "select", "summarize",
 ]

@@ -22,14 +22,14 @@ from typing import Callable
 from numerics import InvalidArgument
 
 from . import _cache
-from ._claim import Claim
+from ._claim import CheckAborted, Claim
 from ._registry import discover
 from ._results import document
 
 _REGISTRIES: dict[tuple, dict[str, Claim]] = {}
 
 
-def _registry(user_files: tuple) -> dict[str, Claim]:
+def _registry(user_files: tuple):
     if user_files not in _REGISTRIES:
         _REGISTRIES[user_files] = discover(list(user_files))
     return _REGISTRIES[user_files]
@@ -54,23 +54,16 @@ def _jsonable(x):
 
 
 def _error_record(claim: Claim, message: str, tb: str | None, seconds: float) -> dict:
-    record = {
-        "id": claim.id, "title": claim.title, "source": claim.source.as_dict(),
-        "statement": claim.statement, "assumptions": list(claim.assumptions),
-        "depends_on": list(claim.depends_on), "notes": claim.notes, "verdict": "error",
-        "expected": claim.expected, "corrected": claim.corrected,
-        "corrected_by": claim.corrected_by, "seconds": seconds,
-        "checks": [{"name": "(run)", "kind": "numeric", "verdict": "error", "max_error": None,
-                    "tolerance": None, "precision": "", "justification": "",
-                    "detail": message, "counterexample": None, "data": None,
-                    "traceback": tb, "seconds": seconds}],
-    }
-    return record
+    """The record of a claim whose run failed as a whole (a timeout, a dead worker)."""
+    from ._claim import ClaimResult, _blank_record
+
+    check = _blank_record("(run)", "numeric", None, "", "")
+    check.update(detail=message, traceback=tb, seconds=seconds)
+    return ClaimResult(claim, [check], seconds).as_dict()
 
 
-class _Timeout(BaseException):
+class _Timeout(CheckAborted):
     """Raised by the interval timer; a BaseException so that a check cannot swallow it."""
-    pass
 
 
 def run_one(claim: Claim) -> dict:
@@ -90,6 +83,7 @@ def run_one(claim: Claim) -> dict:
         signal.setitimer(signal.ITIMER_REAL, claim.timeout)
     try:
         record = claim.run().as_dict()
+        record["_dependencies"] = _cache.local_dependencies()
     except _Timeout:
         record = _error_record(claim, f"timed out after {claim.timeout:g} s", None,
                                time.perf_counter() - start)
@@ -101,6 +95,20 @@ def run_one(claim: Claim) -> dict:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
     return _jsonable(record)
+
+
+def _mutation_summary(root, claim: Claim | None, key: str | None, opts) -> dict | None:
+    """The latest ``lazyrich mutate`` measurement of this claim, if it was made on exactly
+    the code that produced this result (same cache key); None otherwise."""
+    from ._mutate import summary_of
+
+    if claim is None or key is None:
+        return None
+    try:
+        rec = _cache.load(root, claim, key, warn=opts.warn, kind="mutations")
+    except (OSError, ValueError):
+        return None
+    return summary_of(rec)
 
 
 def run_remote(claim_id: str, user_files: tuple) -> dict:
@@ -131,14 +139,20 @@ def run_claims(claims: list[Claim], options: RunOptions | None = None) -> dict:
     pending: list[tuple[Claim, str]] = []
     total = len(claims)
 
+    keys: dict[str, str] = {}
+    by_id = {c.id: c for c in claims}
+
     def done(record: dict, cached: bool) -> None:
         record["cached"] = cached
+        record["mutation"] = _mutation_summary(root, by_id.get(record["id"]),
+                                               keys.get(record["id"]), opts)
         records.append(record)
         if opts.on_result:
             opts.on_result(record, len(records), total)
 
+    foreign = _registry(opts.user_files).foreign_fingerprint
     for claim in claims:
-        key = _cache.claim_key(claim)
+        key = keys[claim.id] = _cache.claim_key(claim, foreign)
         record = _cache.load(root, claim, key, warn=opts.warn) if opts.use_cache else None
         if record is not None:
             done(record, True)
@@ -146,8 +160,9 @@ def run_claims(claims: list[Claim], options: RunOptions | None = None) -> dict:
             pending.append((claim, key))
 
     def finish(claim: Claim, key: str, record: dict) -> None:
+        deps = record.pop("_dependencies", None)
         try:
-            _cache.store(root, claim, key, record)
+            _cache.store(root, claim, key, record, dependencies=deps)
         except OSError as exc:
             opts.warn(f"lazyrich: could not write the cache in {root}: {exc}")
         done(record, False)

@@ -13,6 +13,7 @@ and a single file can be added on the command line with ``lazyrich check --claim
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import importlib
 import importlib.util
 import pkgutil
@@ -47,7 +48,9 @@ def _builtin_modules() -> list[str]:
 
 
 def load_file(path: str | Path, text: str | None = None):
-    """Import a claims file by path (or from its ``text``, as a remote worker does)."""
+    """Import a claims file by path (or from its ``text``, as a remote worker does).
+
+    The file's folder is put on ``sys.path`` so that it can import helper modules beside it."""
     path = Path(path)
     if text is None:
         if not path.is_file():
@@ -58,13 +61,17 @@ def load_file(path: str | Path, text: str | None = None):
     loaded = sys.modules.get(name)
     if loaded is not None and getattr(loaded, "__lazyrich_text__", None) == text:
         return loaded
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     module = type(sys)(name)
     module.__file__ = str(path)
     module.__lazyrich_text__ = text
     sys.modules[name] = module
+    before = set(sys.modules)
     try:
         exec(compile(text, str(path), "exec"), module.__dict__)
-    except (Exception, SystemExit) as exc:
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:
         del sys.modules[name]
         line = ""
         tb = exc.__traceback__
@@ -74,24 +81,36 @@ def load_file(path: str | Path, text: str | None = None):
             tb = tb.tb_next
         raise InvalidArgument(f"--claims {str(path)!r}: importing it failed{line}: "
                               f"{type(exc).__name__}: {exc}. Fix the file.") from exc
+    # modules the file imported while loading, however it imported them (for the cache key)
+    module.__lazyrich_imports__ = tuple(sorted(set(sys.modules) - before - {name}))
     return module
 
 
+class Registry(dict):
+    """Claims by id (a ``dict``), plus ``foreign_fingerprint``: a hash of the code of every
+    claims module that is not built in (user files, entry points), with what they import."""
+
+    foreign_fingerprint: str = ""
+
+
 def discover(user_files: list[tuple[str, str | None]] = (), *, entry_points_too: bool = True
-             ) -> dict[str, Claim]:
+             ) -> Registry:
     """All claims by id: built-in, from entry points and from ``user_files`` ((path, text))."""
+    from ._cache import module_fingerprint
+
     modules = [importlib.import_module(m) for m in _builtin_modules()]
+    foreign = []
     if entry_points_too:
         for ep in entry_points(group=ENTRY_POINT_GROUP):
-            modules.append(ep.load())
+            foreign.append(ep.load())
     for path, text in user_files:
         module = load_file(path, text)
         if not _claims_in(module):
             raise InvalidArgument(f"--claims {path!r} defines no Claim object; a claims file "
                                   f"must create proofs.Claim(...) instances at module level.")
-        modules.append(module)
+        foreign.append(module)
     claims: dict[str, Claim] = {}
-    for module in modules:
+    for module in modules + foreign:
         for c in _claims_in(module):
             other = claims.get(c.id)
             if other is not None and other is not c:
@@ -104,7 +123,29 @@ def discover(user_files: list[tuple[str, str | None]] = (), *, entry_points_too:
         if missing:
             raise InvalidArgument(f"claim {c.id} depends on unknown claim(s) {missing}; "
                                   f"fix depends_on (known ids: `lazyrich list`).")
-    return dict(sorted(claims.items()))
+        _validate_erratum(c)
+    registry = Registry(sorted(claims.items()))
+    h = hashlib.sha256()
+    for module in foreign:
+        h.update(module_fingerprint(module).encode())
+    registry.foreign_fingerprint = h.hexdigest() if foreign else ""
+    return registry
+
+
+def _validate_erratum(c: Claim) -> None:
+    if c.expected != "refuted":
+        return
+    names = {ch.name for ch in c.checks}
+    own = c.erratum_checks()
+    if not own:
+        raise InvalidArgument(f"claim {c.id} is an erratum (expected='refuted') with "
+                              f"{len(c.checks)} checks: name the one(s) whose counterexample "
+                              f"refutes it with refuted_by=(...) so that it stays an erratum "
+                              f"only while that counterexample holds.")
+    unknown = [n for n in own if n not in names]
+    if unknown:
+        raise InvalidArgument(f"claim {c.id}: refuted_by names unknown check(s) {unknown}; "
+                              f"its checks are {sorted(names)}.")
 
 
 def select(claims: dict[str, Claim], patterns: list[str]) -> list[Claim]:

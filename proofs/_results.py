@@ -1,21 +1,32 @@
 """The results document (the one interface between checking and reporting).
 
-Schema (JSON)::
+Schema (JSON), version 2 (``lazyrich.results/2``)::
 
     {
-      "schema": "lazyrich.results/1",
+      "schema": "lazyrich.results/2",
       "claims": [
-        {"id", "title", "source": {"paper", "ref", "section"}, "statement", "assumptions",
-         "depends_on", "notes", "verdict", "expected", "outcome", "corrected", "corrected_by",
+        {"id", "title", "source": {"paper", "ref", "section"}, "statement", "scope",
+         "assumptions", "depends_on", "notes", "formulas",
+         "verdict",                                  # proved | verified | inconclusive | refuted | error
+         "statement_verdict": {"verdict", "why"},    # proved | inconclusive | refuted
+         "implementation_verdict": {"verdict", "why"},  # verified | inconclusive | untested | refuted | n/a
+         "expected", "refuted_by", "outcome", "corrected", "corrected_by",
          "checks": [{"name", "kind", "verdict", "max_error", "tolerance", "precision",
                      "justification", "detail", "counterexample", "data", "traceback",
-                     "seconds"}],
+                     "seconds", "scope": {"covers", "complete", "missing"} | null,
+                     "formulas_read": [names]}],
          "seconds", "cached"}
       ],
-      "summary": {"claims", "by_verdict": {...}, "by_outcome": {...}, "by_paper": {...},
-                  "errata": [ids], "failures": [ids], "strict", "ok", "exit_code"},
+      "summary": {"claims", "by_verdict": {...}, "by_statement": {...},
+                  "by_implementation": {...}, "by_outcome": {...}, "by_paper": {...},
+                  "errata": [ids], "restricted_scope": [ids], "failures": [ids], "strict",
+                  "ok", "exit_code"},
       "environment": {"python", "numpy", "scipy", "sympy", "mpmath", "lazyrich"}
     }
+
+A claim's ``verdict`` is ``proved`` only when its statement is proved over the scope the paper
+states and its implementation is verified; ``restricted_scope`` lists the claims whose
+derivations are exact but cover less than the stated scope.
 
 ``outcome`` says how the verdict relates to what the claim expected:
 
@@ -32,14 +43,17 @@ from __future__ import annotations
 import platform
 from collections import Counter
 
-from ._claim import VERDICTS
+from ._claim import IMPLEMENTATION_VERDICTS, STATEMENT_VERDICTS, VERDICTS
 
 OUTCOMES = ("passed", "erratum", "inconclusive", "failed", "unexpected-pass", "error")
-SCHEMA = "lazyrich.results/1"
+SCHEMA = "lazyrich.results/2"
 
 
-def outcome(verdict: str, expected: str | None) -> str:
-    """How a claim's verdict compares to the verdict it declared it expects."""
+def outcome(verdict: str, expected: str | None, erratum_refuted: bool | None = None) -> str:
+    """How a claim's verdict compares to the verdict it declared it expects.
+
+    For an erratum (``expected == "refuted"``), ``erratum_refuted`` says whether the checks
+    named in its ``refuted_by`` refuted it: only its own counterexample makes it an erratum."""
     if verdict == "error":
         return "error"
     if expected is None:
@@ -47,7 +61,8 @@ def outcome(verdict: str, expected: str | None) -> str:
             return "passed"
         return "inconclusive" if verdict == "inconclusive" else "failed"
     if expected == "refuted":
-        return "erratum" if verdict == "refuted" else "unexpected-pass"
+        own = verdict == "refuted" if erratum_refuted is None else erratum_refuted
+        return "erratum" if verdict == "refuted" and own else "unexpected-pass"
     if verdict == expected or (expected == "verified" and verdict == "proved"):
         return "passed"
     if verdict == "inconclusive":
@@ -55,10 +70,22 @@ def outcome(verdict: str, expected: str | None) -> str:
     return "failed"
 
 
+def record_outcome(record: dict) -> str:
+    """:func:`outcome` of a claim record (reads its ``refuted_by`` checks for an erratum)."""
+    named = record.get("refuted_by") or []
+    by_name = {c.get("name"): c.get("verdict") for c in record.get("checks") or []}
+    own = all(by_name.get(n) == "refuted" for n in named) if named else None
+    return outcome(record["verdict"], record.get("expected"), own)
+
+
 def summarize(claims: list[dict], *, strict: bool = False) -> dict:
     """Counts per verdict, outcome and paper, and the exit code a CI run should use."""
     by_verdict = {v: 0 for v in VERDICTS}
     by_verdict.update(Counter(c["verdict"] for c in claims))
+    by_statement = {v: 0 for v in STATEMENT_VERDICTS}
+    by_statement.update(Counter(c["statement_verdict"]["verdict"] for c in claims))
+    by_implementation = {v: 0 for v in IMPLEMENTATION_VERDICTS}
+    by_implementation.update(Counter(c["implementation_verdict"]["verdict"] for c in claims))
     by_outcome = {o: 0 for o in OUTCOMES}
     by_outcome.update(Counter(c["outcome"] for c in claims))
     by_paper: dict[str, dict[str, int]] = {}
@@ -71,9 +98,14 @@ def summarize(claims: list[dict], *, strict: bool = False) -> dict:
     return {
         "claims": len(claims),
         "by_verdict": by_verdict,
+        "by_statement": by_statement,
+        "by_implementation": by_implementation,
         "by_outcome": by_outcome,
         "by_paper": by_paper,
         "errata": [c["id"] for c in claims if c["outcome"] == "erratum"],
+        "restricted_scope": [c["id"] for c in claims if any(
+            (ch.get("scope") or {}).get("complete") is False and ch["verdict"] == "proved"
+            for ch in c["checks"])],
         "failures": failures,
         "strict": strict,
         "ok": ok,
@@ -99,6 +131,6 @@ def document(claims: list[dict], *, strict: bool = False) -> dict:
     """Assemble the results document from per-claim records (adds outcomes and summary)."""
     claims = sorted(claims, key=lambda c: c["id"])
     for c in claims:
-        c["outcome"] = outcome(c["verdict"], c["expected"])
+        c["outcome"] = record_outcome(c)
     return {"schema": SCHEMA, "claims": claims, "summary": summarize(claims, strict=strict),
             "environment": environment()}

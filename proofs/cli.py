@@ -73,6 +73,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true",
                    help="skip the paper figures (faster)")
 
+    p = sub.add_parser("mutate", help="feed each claim automatically derived wrong formulas "
+                                      "and report which survive and the detection threshold")
+    _add_selection(p)
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="worker processes (default: CPU count; 1 runs in this process)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="re-measure every claim (the cache is then refreshed)")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="cache directory (default $LAZYRICH_CACHE_DIR or the user cache)")
+    p.add_argument("--no-threshold", action="store_true",
+                   help="skip the detection-threshold bisection (faster)")
+    p.add_argument("--json", metavar="FILE", help="write the mutation document (JSON) here")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="list every mutant, not only the survivors")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+
     from ._sweep import add_sweep_parser
 
     add_sweep_parser(sub)
@@ -203,6 +219,67 @@ def _write(path: str, text: str, what: str) -> None:
                             f"writable path.") from None
 
 
+def _mutate(args) -> int:
+    from ._mutate import run_mutations, threshold_text
+
+    if args.jobs is not None and args.jobs < 1:
+        raise LazyrichError(f"--jobs must be >= 1; got {args.jobs}.")
+    _check_writable(args.json, "--json")
+    claims, user_files = _load(args)
+
+    def progress(rec, n, total):
+        if args.quiet:
+            return
+        tag = "cached" if rec.get("cached") else f"{rec['seconds']:.1f}s"
+        if rec["status"] == "ok":
+            what = (f"killed {rec['killed']}/{rec['total']}, threshold {threshold_text(rec)}"
+                    f"{'' if rec['ok'] else '  << ' + str(len(rec['problems'])) + ' problem(s)'}")
+        else:
+            what = f"{rec['status']}: {rec['detail']}"
+        print(f"[{n:>{len(str(total))}}/{total}] {rec['id']}: {what} ({tag})", file=sys.stderr,
+              flush=True)
+
+    doc = run_mutations(claims, jobs=args.jobs or os.cpu_count() or 1, user_files=user_files,
+                        use_cache=not args.no_cache, cache_dir=args.cache_dir,
+                        threshold=not args.no_threshold, on_result=progress,
+                        warn=lambda m: print(m, file=sys.stderr))
+    if args.json:
+        _write(args.json, json.dumps(doc, indent=1, sort_keys=True), "--json")
+    rows = [("claim", "killed/total", "survived", "equivalent", "threshold", "target")]
+    for r in doc["claims"]:
+        if r["status"] != "ok":
+            rows.append((r["id"], r["status"], "", "", "", ""))
+            continue
+        rows.append((r["id"], f"{r['killed']}/{r['total']}", str(r["survived"]),
+                     str(r["equivalent"]), threshold_text(r), f"{r['target']:.0e}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    for r in doc["claims"]:
+        shown = [m for m in r["mutants"] if args.verbose or m["status"] in ("survived",)]
+        if shown or r.get("problems"):
+            lines.append("")
+            lines.append(f"{r['id']}:")
+            for m in shown:
+                why = m["how"] or m["reason"]
+                lines.append(f"  {m['status']:<14} {m['name']}" + (f"  ({why})" if why else ""))
+            for p in r.get("problems", []):
+                if not p.startswith(f"{r['survived']} mutant"):
+                    lines.append(f"  problem: {p}")
+    s = doc["summary"]
+    lines.append("")
+    lines.append(f"{s['mutated']} claims mutated ({len(s['skipped'])} skipped: errata or no "
+                 f"formulas): {s['killed']} of {s['total']} mutants killed, {s['survived']} "
+                 f"survived, {s['equivalent']} equivalent (explained)")
+    if s["errors"]:
+        lines.append(f"errors: {', '.join(s['errors'])}")
+    lines.append("OK: every mutant killed or explained, every threshold within its target"
+                 if not s["not_ok"] else f"NOT OK: {len(s['not_ok'])} claim(s): "
+                                         f"{', '.join(s['not_ok'])}")
+    print("\n".join(lines))
+    return s["exit_code"]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -225,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
                 _write(args.junit, junit_xml(results), "--junit")
             print(_table(results))
             return results["summary"]["exit_code"]
+        if args.command == "mutate":
+            return _mutate(args)
         if args.command == "sweep":
             from ._sweep import run_sweep
 

@@ -37,10 +37,10 @@ class ClaimItem(pytest.Item):
 
     def runtest(self):
         from ._engine import run_one
-        from ._results import outcome
+        from ._results import record_outcome
 
         record = run_one(self.claim)
-        result = outcome(record["verdict"], record["expected"])
+        result = record_outcome(record)
         lines = [f"{c['name']} [{c['kind']}]: {c['verdict']} (max_error={c['max_error']}, "
                  f"tolerance={c['tolerance']}) {c['detail']}" for c in record["checks"]]
         self.add_report_section("call", "lazyrich", f"{result}: {record['verdict']}\n"

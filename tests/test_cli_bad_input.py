@@ -205,7 +205,19 @@ def _tampered(text: str) -> str:
     return json.dumps(entry)
 
 
+def _forged(text: str) -> str:
+    """Flip the verdict and recompute the integrity field as a plain SHA-256 of the payload,
+    as anyone could: only the key kept outside the cache directory can make a valid MAC."""
+    import hashlib
+    entry = json.loads(text)
+    entry["payload"]["record"]["verdict"] = "refuted"
+    entry["payload"]["record"]["checks"][0]["verdict"] = "refuted"
+    entry["mac"] = hashlib.sha256(json.dumps(entry["payload"], sort_keys=True).encode()).hexdigest()
+    return json.dumps(entry)
+
+
 CORRUPTIONS = {
+    "forged-checksum": _forged,
     "garbage": lambda text: "\x00\xffnot json at all",
     "truncated": lambda text: text[: len(text) // 2],
     "empty": lambda text: "",
@@ -219,7 +231,8 @@ def test_a_corrupted_cache_entry_is_detected_and_rebuilt(demo, tmp_path, capsys,
     out = tmp_path / "r.json"
     args = ["badinput", "--claims", demo, "--json", str(out)]
     assert _run(tmp_path, *args) == 0
-    entry = tmp_path / "cache" / "badinput.eq1.json"
+    from proofs._cache import entry_path
+    entry = entry_path(tmp_path / "cache", "badinput.eq1")
     assert entry.exists()
     capsys.readouterr()
     entry.write_text(CORRUPTIONS[kind](entry.read_text()))

@@ -67,7 +67,7 @@ def _claim(func, **kw):
 def test_tolerance_decides_and_crash_is_error():
     assert _claim(lambda f: 1e-13).run().verdict == "verified"
     assert _claim(lambda f: 1e-11).run().verdict == "refuted"
-    assert _claim(lambda f: float("nan")).run().verdict == "refuted"
+    assert _claim(lambda f: float("nan")).run().verdict == "error"
 
     def boom(f):
         raise RuntimeError("kaboom")
@@ -111,7 +111,7 @@ def test_check_cli_json_junit_and_cache(tmp_path, capsys):
     args = ["check", "demo", "--claims", claims, "--cache-dir", cache, "-j", "1", "-q"]
     assert main(args + ["--json", str(out_json), "--junit", str(out_xml)]) == 0
     doc = json.loads(out_json.read_text())
-    assert doc["schema"] == "lazyrich.results/1"
+    assert doc["schema"] == "lazyrich.results/2"
     by_id = {c["id"]: c for c in doc["claims"]}
     assert by_id["demo.eq1"]["verdict"] == "verified" and by_id["demo.eq1"]["outcome"] == "passed"
     assert by_id["demo.eq2"]["outcome"] == "erratum"
@@ -128,7 +128,8 @@ def test_check_cli_json_junit_and_cache(tmp_path, capsys):
     assert main(args + ["--json", str(out_json)]) == 0
     assert all(c["cached"] for c in json.loads(out_json.read_text())["claims"])
     # a corrupted cache file is detected and rebuilt, never trusted
-    (tmp_path / "cache" / "demo.eq1.json").write_text('{"payload": {"key": "x", "record": {}}')
+    from proofs._cache import entry_path
+    entry_path(tmp_path / "cache", "demo.eq1").write_text('{"payload": {"key": "x", "record": {}}')
     assert main(args + ["--json", str(out_json)]) == 0
     assert "corrupted" in capsys.readouterr().err
     rec = {c["id"]: c for c in json.loads(out_json.read_text())["claims"]}["demo.eq1"]

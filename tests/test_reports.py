@@ -16,7 +16,7 @@ import sympy as sp
 import reports
 from derive import Derivation
 from numerics import LazyrichError
-from proofs import Claim, Evidence, Source
+from proofs import Claim, Evidence, Scope, Source
 from proofs._results import document
 from reports import _figures, _figures_data, _latex
 from reports._math import latex_math, latex_text, mathml
@@ -69,7 +69,7 @@ def synthetic_results() -> dict:
         d = Derivation("the corrected identity")
         d.step((a + b) ** 2, a ** 2 + 2 * a * b + b ** 2, "binomial formula",
                moves=(sp.expand,))
-        return d.evidence()
+        return d.evidence(scope=Scope.full("all positive a, b"))
 
     unsure = Claim(id="demo.lemma4", title="Something SymPy cannot reduce",
                    source=Source("demo", "Lemma 4"), statement=r"\sqrt{a^2} = a",

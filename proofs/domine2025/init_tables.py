@@ -327,6 +327,7 @@ thmA3_variance = _moment_claim_checks(Claim(
     assumptions=("as domine2025.thmA.3.mean", "Var taken entrywise"),
     formulas={"variance": variance_entries_printed},
     expected="refuted",
+    refuted_by=("from_gaussian_moments", "float64_quadrature", "mp50_quadrature", "monte_carlo"),
     corrected=r"\mathrm{Var}[W_2^\top W_2-W_1W_1^\top]=(n_3\sigma_2^4+n_1\sigma_1^4)\,B,\ "
               r"B_{ii}=2,\ B_{ij}=1\ (i\ne j)",
     corrected_by="domine2025.thmA.3.variance.corrected",
@@ -696,6 +697,7 @@ appA3_k = Claim(
     depends_on=("domine2025.tableA.2",),
     formulas={"lam": table2_lambda},
     expected="refuted",
+    refuted_by=("k_derivatives_negative", "increase_at_counterexample"),
     corrected=r"\partial_k\lambda<0\ \text{for LeCun, He, Scaled; for Glorot }\partial_k\lambda="
               r"\frac{2(1-r)(k^2-r)}{(k+1)^2(k+r)^2},\ \text{negative iff }(r-1)(k^2-r)>0",
     corrected_by="domine2025.appA.3.k-decreases.corrected",

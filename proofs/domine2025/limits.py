@@ -245,6 +245,7 @@ thmC4_rsm = Claim(
     depends_on=("domine2025.eq4", "domine2025.thmC.3", "domine2025.thmC.4.plus"),
     formulas={"weight": rsm_out_weight_literal},
     expected="refuted",
+    refuted_by=("ratio_of_weights", "rsm_out_of_weights"),
     corrected=r"\lambda\to+\infty:\ \mathrm{RSM}_O=Y^\top\tilde U(\tilde S_\lambda+\tfrac\lambda2)^{-1}"
               r"\tilde U^\top Y=\frac{Y^\top\tilde U\tilde U^\top Y}{\lambda}-\frac{Y^\top\tilde U"
               r"\tilde S^2\tilde U^\top Y}{\lambda^3}+O(\lambda^{-5})\ \text{(small, task-structured)}",
