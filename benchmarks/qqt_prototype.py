@@ -21,7 +21,7 @@ problems have none) and input validation beyond what ``numerics._qqt._prepare`` 
 from __future__ import annotations
 
 import numpy as np
-from numerics._qqt import _g, _graded, _prepare  # read-only use of the private helpers
+from lazyrich.numerics._qqt import _g, _graded, _prepare  # read-only use of the private helpers
 
 
 def qqt_restructured(W1, W2, sigma_yx, t, tau=1.0) -> np.ndarray:

@@ -48,8 +48,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-import numerics  # noqa: E402
-import numerics.mp  # noqa: E402
+from lazyrich import numerics  # noqa: E402
 from qqt_prototype import qqt_restructured  # noqa: E402
 from weight_ode import WeightFlow, solve  # noqa: E402
 
@@ -448,7 +447,7 @@ def section_mp(args) -> dict:
 # ------------------------------------------------------------------------------------------
 def lazyrich_cmd() -> list[str]:
     exe = Path(sys.executable).with_name("lazyrich")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "proofs.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "lazyrich.engine.cli"]
 
 
 def section_suite(args) -> dict:
@@ -496,7 +495,7 @@ def section_suite(args) -> dict:
 
 _PROFILE_SNIPPET = r"""
 import cProfile, pstats, io, json, sys, time
-from proofs import discover
+from lazyrich import discover
 claims = discover(entry_points_too=False)
 c = claims[sys.argv[1]]
 pr = cProfile.Profile()

@@ -36,7 +36,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from numerics._errors import InvalidArgument
+from lazyrich._errors import InvalidArgument
 
 __all__ = ["NCAlgebra", "nc_expand", "nc_terms", "nc_factors", "substitute_product",
            "rewriter", "block_matrix", "block_mul", "block_transpose", "block_expand",

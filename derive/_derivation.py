@@ -185,7 +185,7 @@ class Derivation:
         ``scope`` (or the derivation's own ``scope``) is a :class:`proofs.Scope`: how much of
         the claim's statement these steps cover. Without one the claim's statement is not
         counted as proved, whatever the steps say."""
-        from proofs._claim import Evidence
+        from .._model import Evidence
 
         scope = scope if scope is not None else self.scope
         bad = next((s for s in self.steps if s.verdict != "proved"), None)

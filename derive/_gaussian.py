@@ -28,7 +28,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from numerics import InvalidArgument
+from lazyrich.numerics import InvalidArgument
 
 __all__ = ["GaussianEnsemble", "gaussian_moment", "wick_moment", "hermite_expectation"]
 

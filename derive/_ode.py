@@ -22,7 +22,7 @@ from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
-from numerics._errors import InvalidArgument
+from lazyrich._errors import InvalidArgument
 
 from ._blocks import nc_expand
 from ._derivation import Derivation, Step

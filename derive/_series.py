@@ -31,7 +31,7 @@ from typing import Callable, Sequence
 
 import sympy as sp
 
-from numerics import InvalidArgument
+from lazyrich.numerics import InvalidArgument
 
 from ._derivation import Derivation, Step, find_counterexample, reduce_to_zero
 

@@ -277,7 +277,7 @@ def float_basis(sigma_yx, lam) -> TaskBasis:
     Raises:
         InvalidArgument: as numerics.task_eigensystem.
     """
-    import numerics
+    from lazyrich import numerics
 
     es = numerics.task_eigensystem(sigma_yx, lam)
     n_p = es.n_perp
@@ -320,7 +320,7 @@ def _mp_inv(X: np.ndarray) -> np.ndarray:
 
 
 def _check_matrix(name: str, value) -> np.ndarray:
-    from numerics._errors import InvalidArgument
+    from lazyrich._errors import InvalidArgument
 
     arr = np.asarray(value, dtype=np.float64)
     if arr.ndim != 2 or not np.all(np.isfinite(arr)):
@@ -399,7 +399,7 @@ def evaluate_qqt(formulas, W1, W2, sigma_yx, t, *, form: str = "4.3", precision:
         InvalidArgument: bad form/precision/dps/t, non-finite or mis-shaped matrices, or
             λ_⊥ (numerically) 0 with N_i ≠ N_o.
     """
-    from numerics._errors import InvalidArgument
+    from lazyrich._errors import InvalidArgument
 
     if form not in ("4.3", "B.5"):
         raise InvalidArgument(f"form must be '4.3' or 'B.5'; got {form!r}.")

@@ -34,17 +34,16 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-import numerics
-import numerics.mp
-from derive import (Derivation, NCAlgebra, block_matrix, block_mul, block_transpose, evaluate,
+from lazyrich import numerics
+from lazyrich.derive import (Derivation, NCAlgebra, block_matrix, block_mul, block_transpose, evaluate,
                     evaluate_blocks, nc_block_steps, nc_derivative, nc_expand, nc_step,
                     random_rational_matrix, rational_orthogonal, rewriter, riccati_rhs,
                     scalar_sampler)
-from derive._series import factor_radicands
-from numerics import InvalidArgument
-from proofs import Claim, Evidence, Source
-from proofs.domine2025.balance import conserved_quantity as paper_conserved_quantity
-from proofs.domine2025.riccati import f_blocks as paper_f_blocks
+from lazyrich.derive._series import factor_radicands
+from lazyrich.numerics import InvalidArgument
+from lazyrich import Claim, Evidence, Source
+from lazyrich.proofs.domine2025.balance import conserved_quantity as paper_conserved_quantity
+from lazyrich.proofs.domine2025.riccati import f_blocks as paper_f_blocks
 
 PAPER = "extend"
 
@@ -319,7 +318,7 @@ tau12_riccati = Claim(
     assumptions=("Σxx = I", "τ2W2ᵀW2 − τ1W1W1ᵀ = λ_τ I at t = 0 (kept: extend.tau12.conserved)"),
     depends_on=("extend.tau12.conserved", "domine2025.lemmaB.1", "domine2025.thmB.5"),
     formulas={"effective": effective_tau12, "F_blocks": paper_f_blocks},
-    notes="F_blocks is the paper's F of Lemma B.1 (imported from proofs.domine2025.riccati, not "
+    notes="F_blocks is the paper's F of Lemma B.1 (imported from lazyrich.proofs.domine2025.riccati, not "
           "copied). The symbolic check parametrises τ1 = τ̄c², τ2 = τ̄/c² (τ̄, c > 0: a bijection "
           "onto τ1, τ2 > 0) so that √(τ1τ2) = τ̄ and (τ1/τ2)^{1/4} = c stay rational.",
 )

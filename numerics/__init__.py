@@ -1,4 +1,4 @@
-"""Fast float64 numerics for two-layer linear networks, and (in :mod:`numerics.mp`) their
+"""Fast float64 numerics for two-layer linear networks, and (in :mod:`lazyrich.numerics.mp`) their
 mpmath references.
 
 Conventions (Dominé et al. 2025): W1 is N_h × N_i, W2 is N_o × N_h, the network computes W2 W1 x,
@@ -8,7 +8,7 @@ Conventions (Dominé et al. 2025): W1 is N_h × N_i, W2 is N_o × N_h, the netwo
 """
 
 from ._aligned import aligned_trajectory, exponential_limit, sigmoid_limit, transition_function
-from ._errors import (ArchitectureError, IntegrationError, InvalidArgument, LazyrichError,
+from .._errors import (ArchitectureError, IntegrationError, InvalidArgument, LazyrichError,
                       NotBalancedError, NotWhitenedError, SingularError)
 from ._qqt import qqt, qqt_b5
 from ._reference import Trajectory, gradient_descent, gradient_flow
@@ -17,6 +17,7 @@ from ._representations import kernel_distance, ntk, representations
 from ._spectral import TaskEigensystem, f_matrix, task_eigensystem
 from ._tasks import random_regression_task, semantic_hierarchy, task_covariances
 from ._weights import lambda_balanced_init, lambda_of, split_singular_values, weights_from_network
+from . import mp  # noqa: E402  (the mpmath references: numerics.mp.qqt, ...)
 
 __all__ = [
     "aligned_trajectory", "transition_function", "sigmoid_limit", "exponential_limit",
@@ -26,5 +27,5 @@ __all__ = [
     "gradient_flow", "gradient_descent", "Trajectory", "self_consistent",
     "random_regression_task", "semantic_hierarchy", "task_covariances",
     "LazyrichError", "InvalidArgument", "NotBalancedError", "NotWhitenedError",
-    "ArchitectureError", "SingularError", "IntegrationError",
+    "ArchitectureError", "SingularError", "IntegrationError", "mp",
 ]

@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._errors import InvalidArgument
+from .._errors import InvalidArgument
 from ._validate import as_array
 
 __all__ = ["aligned_trajectory", "transition_function", "sigmoid_limit", "exponential_limit"]

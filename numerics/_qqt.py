@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._errors import SingularError
+from .._errors import SingularError
 from ._spectral import TaskEigensystem, task_eigensystem
 from ._validate import (as_array, as_scalar, as_times, check_architecture, check_sigma_yx,
                         layer_shapes, read_lambda)

@@ -9,7 +9,7 @@ Gradient flow (spec §1), with Σxx = I unless given:
 
 Private module; the public names are re-exported by ``numerics``.  New names defined here:
 :class:`Trajectory` and :class:`IntegrationError` (a ``LazyrichError`` raised when the ODE solver
-fails; it lives here because ``numerics._errors`` is not mine to edit).
+fails; it lives here).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ._errors import IntegrationError, InvalidArgument
+from .._errors import IntegrationError, InvalidArgument
 from ._validate import as_array, as_scalar, as_times, check_sigma_yx, layer_shapes
 
 __all__ = ["Trajectory", "IntegrationError", "gradient_flow", "gradient_descent"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._errors import InvalidArgument
+from .._errors import InvalidArgument
 from ._validate import as_array, as_scalar, layer_shapes
 
 __all__ = ["representations", "ntk", "kernel_distance"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ._errors import IntegrationError, InvalidArgument
+from .._errors import IntegrationError, InvalidArgument
 from ._qqt import qqt
 from ._validate import as_array, as_scalar, as_times
 from ._weights import weights_from_network

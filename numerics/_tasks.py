@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._errors import InvalidArgument
+from .._errors import InvalidArgument
 from ._validate import as_array, as_scalar, check_whitened
 from ._weights import _as_rng, _as_size
 

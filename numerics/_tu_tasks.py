@@ -30,7 +30,7 @@ import numbers
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ._errors import IntegrationError, InvalidArgument
+from .._errors import IntegrationError, InvalidArgument
 from ._validate import as_array, as_scalar, as_times
 
 __all__ = ["low_rank_denoising", "iid_weights", "iid_gram_init", "gram_gd_step", "gram_flow",

@@ -1,14 +1,14 @@
 """Argument checking shared by the public numerics.
 
 Private module: the helpers here turn user input into float64 arrays and raise the errors of
-``numerics._errors`` with messages that name the argument, the measured value and the fix.
+``lazyrich._errors`` with messages that name the argument, the measured value and the fix.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._errors import ArchitectureError, InvalidArgument, NotBalancedError, NotWhitenedError
+from .._errors import ArchitectureError, InvalidArgument, NotBalancedError, NotWhitenedError
 
 #: Relative tolerance on ‖W2ᵀW2 − W1W1ᵀ − λI‖ / (‖W2ᵀW2‖ + ‖W1W1ᵀ‖ + |λ|·√Nh) for A2.
 BALANCE_RTOL = 1e-8

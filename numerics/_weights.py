@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from ._errors import ArchitectureError, InvalidArgument
+from .._errors import ArchitectureError, InvalidArgument
 from ._validate import as_array, as_scalar, check_architecture, layer_shapes, read_lambda
 
 __all__ = [

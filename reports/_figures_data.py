@@ -27,8 +27,8 @@ from typing import Callable
 
 import numpy as np
 
-import numerics
-from numerics import LazyrichError
+from lazyrich import numerics
+from lazyrich.numerics import LazyrichError
 
 
 @dataclass(frozen=True)

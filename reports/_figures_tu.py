@@ -8,7 +8,7 @@ learning rate against eq (1)'s 2√(s² + c²) (the speed-up once s crosses c = 
 train and test errors.
 
 Figure 2: the four panels of the phase diagram on a small grid (d = 20, k = 3), one cell per
-(γσ², γw) computed by the sweep engine's cell function (``proofs._sweep.run_cell`` on
+(γσ², γw) computed by the sweep engine's cell function (``lazyrich.engine._sweep.run_cell`` on
 ``phase_cells``), with the black, red and orange lines and, on the lazy side, the exact
 lazy-flow prediction of the minimal test error overlaid on the GD values.
 
@@ -22,8 +22,8 @@ import math
 
 import numpy as np
 
-from numerics._self_consistent import self_consistent
-from numerics._tu_tasks import gram_gd_step, iid_gram_init, low_rank_denoising
+from lazyrich.numerics._self_consistent import self_consistent
+from lazyrich.numerics._tu_tasks import gram_gd_step, iid_gram_init, low_rank_denoising
 
 from ._figures import _COLORS, figure_renderer, plt
 from ._figures_data import figure_data
@@ -201,7 +201,7 @@ def phase_lines(d: int, k: int, gamma_w) -> dict:
     claims=("tu2024.fig2", "tu2024.thm2.lines", "tu2024.thm2.lazy-error",
             "tu2024.low-rank-bias", "tu2024.thm1"))
 def tu2024_fig2() -> dict:
-    from proofs._sweep import parse_grid, phase_cells, run_cell
+    from lazyrich.engine._sweep import parse_grid, phase_cells, run_cell
 
     p = FIG2
     cells = phase_cells(p["d"], p["k"], p["grid"], p["seeds"], p["max_steps"], p["update"],

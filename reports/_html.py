@@ -19,7 +19,7 @@ from ._math import mathml
 from ._model import VERDICTS, ReportModel, fmt_sci, percent
 
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("reports", "templates"),
+    loader=jinja2.PackageLoader("lazyrich.reports", "templates"),
     autoescape=jinja2.select_autoescape(["html", "j2"]),
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,

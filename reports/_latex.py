@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from numerics import LazyrichError
+from lazyrich.numerics import LazyrichError
 
 from ._figures import check_plot, to_pdf
 from ._math import latex_math, latex_text
@@ -27,7 +27,7 @@ TEX_PACKAGES = ("latexmk", "texlive-latex-base", "texlive-latex-recommended",
 _TEX_TIMEOUT_S = 600
 
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("reports", "templates"),
+    loader=jinja2.PackageLoader("lazyrich.reports", "templates"),
     block_start_string="((*", block_end_string="*))",
     variable_start_string="(((", variable_end_string=")))",
     comment_start_string="((=", comment_end_string="=))",

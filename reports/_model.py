@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from numerics import LazyrichError
+from lazyrich.numerics import LazyrichError
 
 VERDICTS = ("proved", "verified", "inconclusive", "refuted", "error")
 OUTCOMES = ("passed", "erratum", "inconclusive", "failed", "unexpected-pass", "error")

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from markupsafe import Markup
 
-from numerics import LazyrichError
+from lazyrich.numerics import LazyrichError
 
 from . import _figures_data
 from ._figures import draw_figure, to_svg

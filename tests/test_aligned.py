@@ -22,10 +22,10 @@ import mpmath
 import numpy as np
 import pytest
 
-import numerics.mp._aligned as mpal
-from numerics._aligned import (aligned_trajectory, exponential_limit, sigmoid_limit,
+import lazyrich.numerics.mp._aligned as mpal
+from lazyrich.numerics._aligned import (aligned_trajectory, exponential_limit, sigmoid_limit,
                                transition_function)
-from numerics._errors import InvalidArgument
+from lazyrich._errors import InvalidArgument
 
 EPS = np.finfo(float).eps  # 2.2e-16
 #: base relative tolerance: ~40 roundings of a handful of sums/products of positive terms; the
@@ -360,7 +360,7 @@ def test_mutation_is_detected(monkeypatch):
 
 def test_zero_mode_with_overflowing_time_is_not_nan():
     """s̃ = λ = s0 = 0 is a fixed point even when t/τ overflows to inf (no silent NaN)."""
-    from numerics._aligned import aligned_trajectory as traj
+    from lazyrich.numerics._aligned import aligned_trajectory as traj
 
     with np.errstate(all="raise"):
         assert traj(0.0, 0.0, 0.0, 1.0, tau=1e-300) == 0.0

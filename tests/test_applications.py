@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import numerics
-from proofs import Claim
-from proofs.domine2025 import applications as app
+from lazyrich import numerics
+from lazyrich import Claim
+from lazyrich.proofs.domine2025 import applications as app
 
 CLAIMS = {c.id: c for c in vars(app).values() if isinstance(c, Claim)}
 

@@ -5,9 +5,8 @@ number."""
 import numpy as np
 import pytest
 
-import numerics
-import numerics.mp
-from numerics import (ArchitectureError, InvalidArgument, LazyrichError, NotBalancedError,
+from lazyrich import numerics
+from lazyrich.numerics import (ArchitectureError, InvalidArgument, LazyrichError, NotBalancedError,
                       NotWhitenedError)
 
 RNG = np.random.default_rng(0)

@@ -7,11 +7,11 @@ import textwrap
 
 import pytest
 
-from proofs import _cache
-from proofs.cli import main
+from lazyrich.engine import _cache
+from lazyrich.engine.cli import main
 
 CLAIMS = textwrap.dedent('''
-    from proofs import Claim, Source
+    from lazyrich import Claim, Source
     import helper_direct
 
     c = Claim(id="stale.eq1", title="helper value", source=Source("stale", "eq (1)"),
@@ -26,7 +26,7 @@ CLAIMS = textwrap.dedent('''
 def _forget_loaded_code(monkeypatch):
     import sys
 
-    from proofs import _engine
+    from lazyrich.engine import _run as _engine
     for name in list(sys.modules):
         if name.startswith(("helper_", "lazyrich_user_claims_")):
             monkeypatch.delitem(sys.modules, name)
@@ -99,7 +99,7 @@ def test_every_project_file_is_in_the_key(tmp_path, monkeypatch):
 def test_a_built_in_claims_key_depends_on_the_user_code_loaded_beside_it(tmp_path):
     """A claims file could alter a built-in claim in memory; entries written in such a run are
     keyed by that file's code, so a run without it never reads them."""
-    from proofs import discover
+    from lazyrich import discover
 
     plain = discover(entry_points_too=False)
     user = tmp_path / "u.py"

@@ -4,9 +4,9 @@ wrong formula (a flipped sign, a dropped factor), it must come out ``refuted``."
 import numpy as np
 import pytest
 
-import numerics
-from proofs import discover
-from proofs.domine2025 import representations
+from lazyrich import numerics
+from lazyrich import discover
+from lazyrich.proofs.domine2025 import representations
 
 CLAIMS = discover(entry_points_too=False)
 

@@ -2,7 +2,7 @@
 ONE line on stderr (``lazyrich: error: …``) and no traceback; a corrupted cache entry is
 detected, reported in one warning line and recomputed (exit 0, correct verdict), never trusted.
 
-Most cases call ``proofs.cli.main`` in-process (an uncaught exception would fail the test, so
+Most cases call ``lazyrich.engine.cli.main`` in-process (an uncaught exception would fail the test, so
 "no traceback" is checked too); two cases run the installed ``lazyrich`` script in a subprocess to
 check the behaviour end to end.  The numerics half of the table is tests/test_bad_input.py.
 """
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from proofs.cli import main
+from lazyrich.engine.cli import main
 
 DEMO = textwrap.dedent('''
     import math
-    from proofs import Claim, Source
+    from lazyrich import Claim, Source
 
     good = Claim(id="badinput.eq1", title="exp(1) = e", source=Source("badinput", "eq (1)"),
                  statement="e^1 = e", formulas={"f": math.exp})
@@ -87,7 +87,7 @@ def test_a_claims_file_without_claims_is_rejected(tmp_path, capsys):
     ("import math\nx = 1 / 0\n", ["importing it failed, line 2", "ZeroDivisionError"]),
     ("def broken(:\n", ["importing it failed", "SyntaxError", "line 1"]),
     ("import no_such_module_xyz\n", ["importing it failed, line 1", "ModuleNotFoundError"]),
-    ("from proofs import Claim, Source\n"
+    ("from lazyrich import Claim, Source\n"
      "c = Claim(id='nodots', title='', source=Source('p', 'r'), statement='')\n",
      ["importing it failed, line 2", "ValueError"]),
 ])
@@ -231,7 +231,7 @@ def test_a_corrupted_cache_entry_is_detected_and_rebuilt(demo, tmp_path, capsys,
     out = tmp_path / "r.json"
     args = ["badinput", "--claims", demo, "--json", str(out)]
     assert _run(tmp_path, *args) == 0
-    from proofs._cache import entry_path
+    from lazyrich.engine._cache import entry_path
     entry = entry_path(tmp_path / "cache", "badinput.eq1")
     assert entry.exists()
     capsys.readouterr()
@@ -257,7 +257,7 @@ def test_a_corrupted_cache_entry_is_detected_and_rebuilt(demo, tmp_path, capsys,
 def _script() -> list[str]:
     exe = Path(sys.executable).with_name("lazyrich")
     return [str(exe)] if exe.exists() else [sys.executable, "-c",
-                                            "import sys; from proofs.cli import main; "
+                                            "import sys; from lazyrich.engine.cli import main; "
                                             "sys.exit(main())"]
 
 

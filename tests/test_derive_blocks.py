@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import numerics
-from derive import Derivation
-from derive._blocks import (NCAlgebra, block_matrix, block_mul, block_transpose, evaluate,
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.derive._blocks import (NCAlgebra, block_matrix, block_mul, block_transpose, evaluate,
                             evaluate_blocks, nc_expand, nc_factors, nc_step, nc_terms,
                             random_rational_matrix, rational_orthogonal, refute_with_matrices,
                             rewriter, scalar_sampler, substitute_product)
-from derive._ode import (initial_residual, nc_derivative, nc_ode_residual, nc_ode_step,
+from lazyrich.derive._ode import (initial_residual, nc_derivative, nc_ode_residual, nc_ode_step,
                          ode_residual, ode_step)
-from numerics import LazyrichError
+from lazyrich.numerics import LazyrichError
 
 
 @pytest.fixture

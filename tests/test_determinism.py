@@ -21,8 +21,8 @@ FAST_BUILTIN = ["domine2025.thm5.2", "domine2025.lemma4.2.identities", "domine20
 
 SEEDED = textwrap.dedent('''
     import numpy as np
-    import numerics
-    from proofs import Claim, Evidence, Source
+    from lazyrich import numerics
+    from lazyrich import Claim, Evidence, Source
 
     seeded = Claim(id="determinism.eq1", title="seeded random check",
                    source=Source("determinism", "eq (1)"), statement="s(t) \\\\to \\\\tilde s",
@@ -51,7 +51,7 @@ def _strip_timing(x):
 def _script() -> list[str]:
     exe = Path(sys.executable).with_name("lazyrich")
     return [str(exe)] if exe.exists() else [sys.executable, "-c",
-                                            "import sys; from proofs.cli import main; "
+                                            "import sys; from lazyrich.engine.cli import main; "
                                             "sys.exit(main())"]
 
 

@@ -9,12 +9,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from proofs import Claim, Evidence, Source, combine_verdicts, outcome, run_one
-from proofs.cli import main
+from lazyrich import Claim, Evidence, Source, combine_verdicts, outcome, run_one
+from lazyrich.engine.cli import main
 
 DEMO = textwrap.dedent('''
     import math, time
-    from proofs import Claim, Source, Evidence
+    from lazyrich import Claim, Source, Evidence
 
     good = Claim(id="demo.eq1", title="exp(1) = e", source=Source("demo", "eq (1)"),
                  statement="e^1 = e", formulas={"f": math.exp})
@@ -128,7 +128,7 @@ def test_check_cli_json_junit_and_cache(tmp_path, capsys):
     assert main(args + ["--json", str(out_json)]) == 0
     assert all(c["cached"] for c in json.loads(out_json.read_text())["claims"])
     # a corrupted cache file is detected and rebuilt, never trusted
-    from proofs._cache import entry_path
+    from lazyrich.engine._cache import entry_path
     entry_path(tmp_path / "cache", "demo.eq1").write_text('{"payload": {"key": "x", "record": {}}')
     assert main(args + ["--json", str(out_json)]) == 0
     assert "corrupted" in capsys.readouterr().err
@@ -189,7 +189,7 @@ def test_duplicate_ids_and_unknown_dependency_rejected(tmp_path, capsys):
     assert "defined twice" in capsys.readouterr().err
     dep = _write(tmp_path.joinpath(), "")
     p = tmp_path / "dep.py"
-    p.write_text("from proofs import Claim, Source\n"
+    p.write_text("from lazyrich import Claim, Source\n"
                  "c = Claim(id='dep.x1', title='', source=Source('d', 'x'), statement='',"
                  " depends_on=('dep.nothere',))\n")
     assert main(["list", "--claims", str(p)]) == 2
@@ -258,7 +258,7 @@ def test_entry_point_claims_are_discovered(tmp_path, monkeypatch):
     """Installed packages contribute claims through the `lazyrich.claims` entry-point group."""
     import types
 
-    import proofs._registry as registry
+    import lazyrich.engine._registry as registry
 
     module = types.ModuleType("fake_plugin_claims")
     exec(compile(DEMO, "fake_plugin_claims.py", "exec"), module.__dict__)

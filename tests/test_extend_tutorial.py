@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import numerics
-from proofs import Claim
-from proofs.cli import main
-from proofs.domine2025.riccati import f_blocks
+from lazyrich import numerics
+from lazyrich import Claim
+from lazyrich.engine.cli import main
+from lazyrich.proofs.domine2025.riccati import f_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "extend_a_theorem.py"

@@ -34,8 +34,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import numerics
-from numerics import SingularError
+from lazyrich import numerics
+from lazyrich.numerics import SingularError
 
 settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -154,7 +154,7 @@ def test_transition_function_is_monotone_in_t(s_target, target_sign, s0, lam, ta
 # Tu et al. eq (1): the closed form matches its integration
 # ---------------------------------------------------------------------------------------------
 try:
-    SC = importlib.import_module("numerics._self_consistent")
+    SC = importlib.import_module("lazyrich.numerics._self_consistent")
     SC_MISSING = ""
 except ImportError as exc:  # pragma: no cover - depends on the checkout
     SC, SC_MISSING = None, f"numerics._self_consistent is not importable ({exc})"

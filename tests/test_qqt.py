@@ -17,13 +17,13 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from numerics import _qqt as qqt_module
-from numerics._errors import (ArchitectureError, InvalidArgument, NotBalancedError,
+from lazyrich.numerics import _qqt as qqt_module
+from lazyrich._errors import (ArchitectureError, InvalidArgument, NotBalancedError,
                               SingularError)
-from numerics._qqt import qqt, qqt_b5
-from numerics._spectral import f_matrix, task_eigensystem
-from numerics.mp._qqt import gradient_flow as mp_gradient_flow
-from numerics.mp._qqt import qqt as mp_qqt
+from lazyrich.numerics._qqt import qqt, qqt_b5
+from lazyrich.numerics._spectral import f_matrix, task_eigensystem
+from lazyrich.numerics.mp._qqt import gradient_flow as mp_gradient_flow
+from lazyrich.numerics.mp._qqt import qqt as mp_qqt
 
 SHAPES = [(3, 3, 3), (5, 3, 3), (3, 3, 5), (4, 2, 2), (2, 2, 6)]
 LAMS = [-3.0, -0.8, 0.0, 0.5, 2.0, 6.0]

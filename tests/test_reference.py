@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numerics._errors import InvalidArgument
-from numerics._reference import IntegrationError, Trajectory, gradient_descent, gradient_flow
-from numerics._tasks import random_regression_task, task_covariances
-from numerics._weights import lambda_balanced_init
+from lazyrich._errors import InvalidArgument
+from lazyrich.numerics._reference import IntegrationError, Trajectory, gradient_descent, gradient_flow
+from lazyrich.numerics._tasks import random_regression_task, task_covariances
+from lazyrich.numerics._weights import lambda_balanced_init
 
 
 def rhs(W1, W2, syx, sxx, tau):
@@ -241,5 +241,5 @@ def test_gd_bad_arguments(nonwhite_task, kwargs, name):
 
 
 def test_integration_error_is_lazyrich():
-    from numerics._errors import LazyrichError
+    from lazyrich._errors import LazyrichError
     assert issubclass(IntegrationError, LazyrichError)

@@ -5,8 +5,8 @@ rate."""
 import numpy as np
 import pytest
 
-import numerics
-from proofs.domine2025 import regimes
+from lazyrich import numerics
+from lazyrich.proofs.domine2025 import regimes
 
 CLAIMS = {c.id: c for c in (regimes.funnel, regimes.inverted_funnel, regimes.square,
                             regimes.square_peak, regimes.static_ntk, regimes.delayed_rich_rate)}

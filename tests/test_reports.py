@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import reports
-from derive import Derivation
-from numerics import LazyrichError
-from proofs import Claim, Evidence, Scope, Source
-from proofs._results import document
-from reports import _figures, _figures_data, _latex
-from reports._math import latex_math, latex_text, mathml
-from reports._model import percent
+from lazyrich import reports
+from lazyrich.derive import Derivation
+from lazyrich.numerics import LazyrichError
+from lazyrich import Claim, Evidence, Scope, Source
+from lazyrich.engine._results import document
+from lazyrich.reports import _figures, _figures_data, _latex
+from lazyrich.reports._math import latex_math, latex_text, mathml
+from lazyrich.reports._model import percent
 
 UNICODE_TITLE = "λ-balanced Ũ and s̃ ≤ 1e-3 & 50% _x_ {y} #1"
 
@@ -231,7 +231,7 @@ def test_graph_is_coloured_by_verdict_and_subgraphs_are_neighbourhoods(site):
     assert nodes == sorted([("verified", "demo.eq1"), ("refuted", "demo.eq2"),
                             ("proved", "demo.eq3"), ("inconclusive", "demo.lemma4"),
                             ("error", "demo.thm5"), ("missing", "demo.missing9")])
-    from reports._graph import VERDICT_COLORS
+    from lazyrich.reports._graph import VERDICT_COLORS
     for v in ("proved", "verified", "refuted", "inconclusive", "error"):
         assert f'fill="{VERDICT_COLORS[v]}" stroke' in graph
     # eq1→eq2, eq1→eq3, eq3→lemma4, missing9→lemma4
@@ -307,7 +307,7 @@ def test_rerender_replaces_atomically_and_failure_keeps_the_old_report(tmp_path,
     def crash(*a, **k):
         raise RuntimeError("renderer crashed half-way")
 
-    import reports._render as render_mod
+    import lazyrich.reports._render as render_mod
     monkeypatch.setattr(render_mod, "write_latex", crash)
     with pytest.raises(RuntimeError, match="half-way"):
         reports.render(results, out, ("html", "latex"), figures=False)

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-import reports
-from proofs._engine import RunOptions, run_claims
-from proofs import Claim
-from proofs._results import document
-from reports._browser import Browser, find_chromium
-from reports._latex import tex_toolchain
+from lazyrich import reports
+from lazyrich.engine._run import RunOptions, run_claims
+from lazyrich import Claim
+from lazyrich.engine._results import document
+from lazyrich.reports._browser import Browser, find_chromium
+from lazyrich.reports._latex import tex_toolchain
 from test_reports import synthetic_results
 
 CHROMIUM = find_chromium()
@@ -30,8 +30,8 @@ needs_tex = pytest.mark.skipif(
     reason="no TeX toolchain or poppler-utils (apt-get install latexmk texlive-latex-base "
            "texlive-latex-recommended texlive-fonts-recommended poppler-utils)")
 
-REAL_CLAIMS = {"domine2025.thmA.2": "proofs.domine2025.balance",
-               "domine2025.eq17": "proofs.domine2025.aligned"}
+REAL_CLAIMS = {"domine2025.thmA.2": "lazyrich.proofs.domine2025.balance",
+               "domine2025.eq17": "lazyrich.proofs.domine2025.aligned"}
 
 
 def _real_claims() -> list:

@@ -13,14 +13,14 @@ import math
 import numpy as np
 import pytest
 
-import reports
-from numerics._self_consistent import self_consistent_ode
-from numerics._tu_tasks import iid_gram_init, low_rank_denoising, phase_cell
-from proofs import Claim, Evidence, Source
-from proofs._results import document
-from proofs.tu2024.phase import black_line, orange_line, red_line
-from reports import _figures, _figures_data, _figures_tu
-from reports._figures_tu import FIG1, FIG2, LINE_LABELS, grid_values
+from lazyrich import reports
+from lazyrich.numerics._self_consistent import self_consistent_ode
+from lazyrich.numerics._tu_tasks import iid_gram_init, low_rank_denoising, phase_cell
+from lazyrich import Claim, Evidence, Source
+from lazyrich.engine._results import document
+from lazyrich.proofs.tu2024.phase import black_line, orange_line, red_line
+from lazyrich.reports import _figures, _figures_data, _figures_tu
+from lazyrich.reports._figures_tu import FIG1, FIG2, LINE_LABELS, grid_values
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from proofs import _sweep
+from lazyrich.engine import _sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(d=8, k=2, grid="-2:-1:1,1:2:1", seeds=1, max_steps=30, update="simultaneous",

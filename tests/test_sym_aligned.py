@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from proofs import discover
-from proofs.domine2025 import aligned, representations
+from lazyrich import discover
+from lazyrich.proofs.domine2025 import aligned, representations
 
 CLAIMS = discover(entry_points_too=False)
 MINE = ("domine2025.thm5.1", "domine2025.eq17", "domine2025.thm5.2", "domine2025.thmC.3")
@@ -117,7 +117,7 @@ def test_gamma_is_even_in_lambda_and_zero_at_t0():
 
 def test_gamma_expr_matches_numerics_at_a_point():
     # an independent value: numerics' stable float64 γ (not the SymPy formula under test)
-    import numerics
+    from lazyrich import numerics
     val = float(aligned.gamma_printed(1.5, 0.2, -0.7, 0.9))
     assert abs(val - float(numerics.transition_function(1.5, 0.2, -0.7, 0.9))) < 1e-14
 

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive import Derivation
-from derive import _series as ser
-from numerics import InvalidArgument
-from proofs import discover
-from proofs.domine2025 import kernels, limits
+from lazyrich.derive import Derivation
+from lazyrich.derive import _series as ser
+from lazyrich.numerics import InvalidArgument
+from lazyrich import discover
+from lazyrich.proofs.domine2025 import kernels, limits
 
 CLAIMS = discover(entry_points_too=False)
 MINE = ("domine2025.thmC.4", "domine2025.thmC.4.plus", "domine2025.thmC.4.minus",

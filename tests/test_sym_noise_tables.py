@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive._gaussian import (GaussianEnsemble, gaussian_moment, hermite_expectation,
+from lazyrich.derive._gaussian import (GaussianEnsemble, gaussian_moment, hermite_expectation,
                               wick_moment)
-from numerics import InvalidArgument, LazyrichError
-from proofs import Claim
-from proofs.domine2025 import init_tables, noise
+from lazyrich.numerics import InvalidArgument, LazyrichError
+from lazyrich import Claim
+from lazyrich.proofs.domine2025 import init_tables, noise
 
 CLAIMS = {c.id: c for m in (noise, init_tables) for c in vars(m).values()
           if isinstance(c, Claim)}

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive._blocks import block_matrix
-from proofs.domine2025 import balance, riccati, riccati_solution
+from lazyrich.derive._blocks import block_matrix
+from lazyrich.proofs.domine2025 import balance, riccati, riccati_solution
 
 # The claims under test, taken from their modules (not from discover(), so that other people's
 # work in progress elsewhere in proofs/ cannot break this file).
@@ -120,8 +120,8 @@ def test_lemma41_zero_eigenvalue_mode_is_the_integral():
 
 def test_literal_eq7_in_float64_loses_accuracy_only_at_large_t():
     """The spec's caveat, measured: the literal form is fine at t = 2 and degrades later."""
-    import numerics
-    from proofs.domine2025._cases import instance, rel_err
+    from lazyrich import numerics
+    from lazyrich.proofs.domine2025._cases import instance, rel_err
     W1, W2, S = instance("inverted-funnel", 0.0, seed=4)
     f = types.SimpleNamespace(middle=riccati_solution.middle, solution=riccati_solution.solution)
     errs = [rel_err(riccati_solution._literal_float64(f, W1, W2, S, 0.0, t),

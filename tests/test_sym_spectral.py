@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import numerics
-from derive._spectral import (clear_radicands, evaluate_qqt, float_basis, h_printed, mode_cases,
+from lazyrich import numerics
+from lazyrich.derive._spectral import (clear_radicands, evaluate_qqt, float_basis, h_printed, mode_cases,
                               mp_basis, p_mode, s_lambda)
-from proofs import Claim
-from proofs.domine2025 import closed_form as cf
-from proofs.domine2025 import spectral
-from proofs.domine2025._cases import instance, rel_err, task
+from lazyrich import Claim
+from lazyrich.proofs.domine2025 import closed_form as cf
+from lazyrich.proofs.domine2025 import spectral
+from lazyrich.proofs.domine2025._cases import instance, rel_err, task
 
 # the claims of the two modules under test (not `discover()`: a half-finished module elsewhere
 # must not break this file)

@@ -8,23 +8,23 @@ import pkgutil
 import numpy as np
 import pytest
 
-import numerics
-import proofs.tu2024 as tu_pkg
-from numerics import InvalidArgument
-from numerics._self_consistent import self_consistent, self_consistent_ode
-from numerics._tu_tasks import (gram_flow, gram_gd_step, iid_gram_init, iid_weights,
+from lazyrich import numerics
+import lazyrich.proofs.tu2024 as tu_pkg
+from lazyrich.numerics import InvalidArgument
+from lazyrich.numerics._self_consistent import self_consistent, self_consistent_ode
+from lazyrich.numerics._tu_tasks import (gram_flow, gram_gd_step, iid_gram_init, iid_weights,
                                 lazy_min_test_error, low_rank_denoising, phase_cell)
-from numerics.mp._self_consistent import self_consistent as mp_self_consistent
-from proofs import Claim
-from proofs.tu2024._common import gexp, gsqrt
-from proofs.tu2024.eq1 import hitting_time
+from lazyrich.numerics.mp._self_consistent import self_consistent as mp_self_consistent
+from lazyrich import Claim
+from lazyrich.proofs.tu2024._common import gexp, gsqrt
+from lazyrich.proofs.tu2024.eq1 import hitting_time
 
 
 def _tu_claims():
     out = {}
     for info in pkgutil.iter_modules(tu_pkg.__path__):
         if not info.name.startswith("_"):
-            mod = importlib.import_module(f"proofs.tu2024.{info.name}")
+            mod = importlib.import_module(f"lazyrich.proofs.tu2024.{info.name}")
             out.update({v.id: v for v in vars(mod).values() if isinstance(v, Claim)})
     return out
 
@@ -194,7 +194,7 @@ def test_phase_cell_is_deterministic_and_complete():
     a = phase_cell(12, 2, -1.5, 1.5, seed=3, max_steps=60)
     b = phase_cell(12, 2, -1.5, 1.5, seed=3, max_steps=60)
     assert a == b
-    from numerics._tu_tasks import PHASE_FIELDS
+    from lazyrich.numerics._tu_tasks import PHASE_FIELDS
     assert set(PHASE_FIELDS) <= set(a)
     assert 0 <= a["iter_at_min"] <= a["steps_run"] <= 60
 

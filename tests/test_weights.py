@@ -14,13 +14,13 @@ import mpmath
 import numpy as np
 import pytest
 
-from numerics._errors import (ArchitectureError, InvalidArgument, NotBalancedError,
+from lazyrich._errors import (ArchitectureError, InvalidArgument, NotBalancedError,
                               NotWhitenedError)
-from numerics._representations import kernel_distance, ntk, representations
-from numerics._tasks import random_regression_task, semantic_hierarchy, task_covariances
-from numerics._weights import (lambda_balanced_init, lambda_of, split_singular_values,
+from lazyrich.numerics._representations import kernel_distance, ntk, representations
+from lazyrich.numerics._tasks import random_regression_task, semantic_hierarchy, task_covariances
+from lazyrich.numerics._weights import (lambda_balanced_init, lambda_of, split_singular_values,
                                weights_from_network)
-from numerics.mp._flow import weights_from_network as mp_weights_from_network
+from lazyrich.numerics.mp._flow import weights_from_network as mp_weights_from_network
 
 EPS = np.finfo(float).eps
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from .._errors import InvalidArgument
+from ..._errors import InvalidArgument
 
 __all__ = ["aligned_trajectory", "transition_function", "ode_trajectory", "to_mpf_array"]
 

@@ -16,7 +16,7 @@ import numbers
 import mpmath
 import numpy as np
 
-from .._errors import InvalidArgument
+from ..._errors import InvalidArgument
 
 __all__ = ["weights_from_network"]
 

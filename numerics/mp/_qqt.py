@@ -24,7 +24,7 @@ import numbers
 import mpmath
 import numpy as np
 
-from .._errors import InvalidArgument, NotBalancedError
+from ..._errors import InvalidArgument, NotBalancedError
 from .._validate import as_scalar, as_times, check_architecture, layer_shapes
 
 __all__ = ["qqt", "gradient_flow"]

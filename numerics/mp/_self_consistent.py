@@ -16,7 +16,7 @@ import numbers
 import mpmath
 import numpy as np
 
-from .._errors import InvalidArgument
+from ..._errors import InvalidArgument
 from .._validate import as_times
 from ._flow import weights_from_network
 from ._qqt import qqt

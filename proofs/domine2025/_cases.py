@@ -10,7 +10,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-import numerics
+from lazyrich import numerics
 
 #: (N_i, N_h, N_o): square, funnel, inverted funnel, and two more unequal shapes.
 SHAPES = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-import numerics.mp
+from lazyrich import numerics
 
 from ._cases import instance
 

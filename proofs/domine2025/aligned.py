@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import numerics
-import numerics.mp
-from proofs import Claim, Evidence, Source
+from lazyrich import numerics
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import task
 
@@ -174,8 +173,8 @@ import random  # noqa: E402
 import mpmath  # noqa: E402
 import sympy as sp  # noqa: E402
 
-from derive import Derivation  # noqa: E402
-from derive._series import (cancel_exp, exp_expand, factor_radicands,  # noqa: E402
+from lazyrich.derive import Derivation  # noqa: E402
+from lazyrich.derive._series import (cancel_exp, exp_expand, factor_radicands,  # noqa: E402
                             record_nonnegative,
                             reduce_roots, together_expand)
 
@@ -506,7 +505,7 @@ def limits_and_orders_of_the_error(f):
     """λ → 0 (s̃, s0 > 0, fixed t): γ − sigmoid = c₂λ² + O(λ³), c₂ ≢ 0.
     |λ| → ∞ at fixed u = |λ|t/τ, for λ = ±1/ε: γ − (1 − e^{−u}) = c₂ε² + O(ε³), c₂ ≢ 0, i.e.
     the error is O(1/λ²) for both signs. γ is the printed γ of Thm 5.1 (spec §6)."""
-    from derive._series import at_infinity, record_error_order
+    from lazyrich.derive._series import at_infinity, record_error_order
     d = Derivation("eq (17): the two limits of γ and the orders of their errors")
     st, s0, t, tau = (sp.Symbol(n, positive=True) for n in ("stilde", "s0", "t", "tau"))
     lam = sp.Symbol("lambda", real=True)

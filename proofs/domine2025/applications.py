@@ -19,10 +19,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-import numerics
-import numerics.mp
-from derive import Derivation
-from proofs import Claim, Evidence, Source
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import b_matrix, task
 from ._cases import frob2 as _frob2

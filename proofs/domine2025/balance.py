@@ -6,12 +6,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-import numerics
-from derive import Derivation
-from derive._blocks import (NCAlgebra, evaluate, nc_expand, nc_step, random_rational_matrix,
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.derive._blocks import (NCAlgebra, evaluate, nc_expand, nc_step, random_rational_matrix,
                             scalar_sampler)
-from derive._ode import nc_derivative
-from proofs import Claim, Evidence, Source
+from lazyrich.derive._ode import nc_derivative
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import instance, task
 from ._exact_cases import mp_matrix

@@ -14,13 +14,12 @@ import types
 import numpy as np
 import sympy as sp
 
-import numerics
-import numerics.mp
-from derive import Derivation
-from derive._spectral import (assemble_p, clear_radicands, evaluate_qqt, g_printed, h_printed,
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.derive._spectral import (assemble_p, clear_radicands, evaluate_qqt, g_printed, h_printed,
                               lambda_perp, mode_cases, p_mode, s_lambda, symbol_matrix,
                               sympy_basis)
-from proofs import Claim, Evidence, Source
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import LAMBDAS, SHAPES, instance, rel_err
 

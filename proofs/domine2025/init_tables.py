@@ -20,9 +20,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from derive import Derivation
-from derive._gaussian import GaussianEnsemble, hermite_expectation
-from proofs import Claim, Evidence, Source
+from lazyrich.derive import Derivation
+from lazyrich.derive._gaussian import GaussianEnsemble, hermite_expectation
+from lazyrich import Claim, Evidence, Source
 
 N1, N2, N3 = sp.symbols("n1 n2 n3", positive=True, integer=True)
 S1, S2 = sp.symbols("sigma1 sigma2", positive=True)

@@ -11,10 +11,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-import numerics
-from derive import Derivation
-from derive._series import together_expand
-from proofs import Claim, Evidence, Source
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.derive._series import together_expand
+from lazyrich import Claim, Evidence, Source
 
 
 def _is_sym(M):

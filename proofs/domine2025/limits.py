@@ -8,12 +8,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-import numerics
-import numerics.mp
-from derive import Derivation
-from derive._series import (at_infinity, record_error_order, record_limit, reduce_roots,
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.derive._series import (at_infinity, record_error_order, record_limit, reduce_roots,
                             together_expand)
-from proofs import Claim, Evidence, Source
+from lazyrich import Claim, Evidence, Source
 
 _s = sp.Symbol("stilde", positive=True)
 _lam = sp.Symbol("lambda", real=True)
@@ -501,7 +500,7 @@ def limits_unequal(f):
     """Funnel (N_i, N_h, N_o) = (3, 2, 2) and inverted funnel (2, 2, 3), P = 2, exact X:
     NTK/|λ| → the formula for both signs; and on the delayed-rich side (funnel λ → −∞,
     inverted funnel λ → +∞) the limit differs from I ⊗ XᵀX."""
-    from derive._series import taylor_coefficients
+    from lazyrich.derive._series import taylor_coefficients
     d = Derivation("Thm C.5, unequal dimensions")
     s1, s2 = sp.Symbol("s1", positive=True), sp.Symbol("s2", positive=True)
     for name, (n_i, n_o) in (("funnel", (3, 2)), ("inverted funnel", (2, 3))):
@@ -532,7 +531,7 @@ def limits_unequal(f):
 
 
 def pull(expr):
-    from derive._series import pull_out_of_roots
+    from lazyrich.derive._series import pull_out_of_roots
     return pull_out_of_roots(expr, _eps)
 
 

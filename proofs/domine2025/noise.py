@@ -19,12 +19,11 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq, minimize_scalar
 
-import numerics
-import numerics.mp
-from derive import Derivation
-from derive._gaussian import GaussianEnsemble, hermite_expectation
-from numerics import InvalidArgument
-from proofs import Claim, Evidence, Source
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.derive._gaussian import GaussianEnsemble, hermite_expectation
+from lazyrich.numerics import InvalidArgument
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import b_matrix, task
 from ._cases import frob2 as _frob2
@@ -423,7 +422,7 @@ def converged_by_gradient_flow_for_several_lambda(f):
                            "{−2, 0, 1.5}; rounding ~1e-49")
 def mp50_at_exact_convergence(f):
     """At 50 digits under A1 exactly (covariance-form loss with Σxx = I, since float data are
-    whitened only to ~1e-15): weights with W2W1 = Σyx from numerics.mp, eq 171 vs eq 172."""
+    whitened only to ~1e-15): weights with W2W1 = Σyx from lazyrich.numerics.mp, eq 171 vs eq 172."""
     worst = mpmath.mpf(0)
     sigma = 0.6
     with mpmath.workdps(50):

@@ -40,10 +40,10 @@ import types
 
 import numpy as np
 
-import numerics
-from numerics import InvalidArgument
-from numerics._validate import as_scalar
-from proofs import Claim, Evidence, Source
+from lazyrich import numerics
+from lazyrich.numerics import InvalidArgument
+from lazyrich.numerics._validate import as_scalar
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import b_matrix, task
 

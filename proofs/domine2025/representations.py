@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import numerics
-import numerics.mp
-from proofs import Claim, Evidence, Source
+from lazyrich import numerics
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import SHAPES, instance, rel_err
 
@@ -137,8 +136,8 @@ def limit_of_closed_form(f):
 import mpmath  # noqa: E402
 import sympy as sp  # noqa: E402
 
-from derive import Derivation  # noqa: E402
-from derive._series import record_nonnegative, reduce_roots  # noqa: E402
+from lazyrich.derive import Derivation  # noqa: E402
+from lazyrich.derive._series import record_nonnegative, reduce_roots  # noqa: E402
 
 
 def s1_expr(s, lam):

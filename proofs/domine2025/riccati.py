@@ -6,13 +6,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-import numerics
-from derive import Derivation
-from derive._blocks import (NCAlgebra, block_matrix, block_mul, block_transpose, evaluate_blocks,
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.derive._blocks import (NCAlgebra, block_matrix, block_mul, block_transpose, evaluate_blocks,
                             nc_block_steps, nc_expand, nc_step, random_rational_matrix,
                             rational_orthogonal, rewriter, riccati_rhs, scalar_sampler)
-from derive._ode import nc_derivative
-from proofs import Claim, Evidence, Source
+from lazyrich.derive._ode import nc_derivative
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import LAMBDAS, SHAPES, instance, qqt_from_weights
 from ._exact_cases import mp_balanced_instance, mp_matrix

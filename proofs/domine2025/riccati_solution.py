@@ -10,13 +10,12 @@ import numpy as np
 import scipy.linalg
 import sympy as sp
 
-import numerics
-import numerics.mp
-from derive import Derivation
-from derive._blocks import (NCAlgebra, evaluate, nc_expand, nc_step, random_rational_matrix,
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.derive._blocks import (NCAlgebra, evaluate, nc_expand, nc_step, random_rational_matrix,
                             rational_orthogonal, rewriter, scalar_sampler)
-from derive._ode import initial_residual, nc_derivative, nc_ode_step, ode_step
-from proofs import Claim, Evidence, Source
+from lazyrich.derive._ode import initial_residual, nc_derivative, nc_ode_step, ode_step
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import instance, rel_err
 from ._exact_cases import mp_balanced_instance, mp_matrix

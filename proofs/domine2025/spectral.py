@@ -23,12 +23,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-import numerics
-from derive import Derivation, Step
-from derive._spectral import (assemble_p, clear_radicands, g_printed, h_difference, h_printed,
+from lazyrich import numerics
+from lazyrich.derive import Derivation, Step
+from lazyrich.derive._spectral import (assemble_p, clear_radicands, g_printed, h_difference, h_printed,
                               h_thesis, lambda_perp, mode_cases, mode_eigenvalues, mp_basis,
                               p_mode, s_lambda)
-from proofs import Claim, Evidence, Source
+from lazyrich import Claim, Evidence, Source
 
 from ._cases import task
 

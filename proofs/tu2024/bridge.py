@@ -12,12 +12,12 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-import numerics
-from derive import Derivation
-from numerics._self_consistent import psd_sqrt, self_consistent, self_consistent_ode
-from numerics._tu_tasks import gram_gd_step, iid_weights
-from numerics.mp._self_consistent import self_consistent as mp_self_consistent
-from proofs import Claim, Evidence, Source
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.numerics._self_consistent import psd_sqrt, self_consistent, self_consistent_ode
+from lazyrich.numerics._tu_tasks import gram_gd_step, iid_weights
+from lazyrich.numerics.mp._self_consistent import self_consistent as mp_self_consistent
+from lazyrich import Claim, Evidence, Source
 
 from ._common import rel_fro
 from ._nc import rewriter

@@ -15,13 +15,12 @@ import numpy as np
 import sympy as sp
 from scipy.integrate import quad, solve_ivp
 
-import numerics
-import numerics.mp
-from derive import Derivation
-from numerics._self_consistent import self_consistent, self_consistent_rhs
-from numerics._tu_tasks import iid_gram_init, low_rank_denoising
-from numerics.mp._self_consistent import self_consistent as mp_self_consistent
-from proofs import Claim, Evidence, Source
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.numerics._self_consistent import self_consistent, self_consistent_rhs
+from lazyrich.numerics._tu_tasks import iid_gram_init, low_rank_denoising
+from lazyrich.numerics.mp._self_consistent import self_consistent as mp_self_consistent
+from lazyrich import Claim, Evidence, Source
 
 from ._common import gexp, glog, gsqrt, orthogonal, rel_fro
 from ._nc import rewriter

@@ -13,12 +13,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-import numerics
-from derive import Derivation
-from numerics._self_consistent import self_consistent
-from numerics._tu_tasks import (iid_gram_init, lazy_min_test_error, lazy_test_error_formula,
+from lazyrich import numerics
+from lazyrich.derive import Derivation
+from lazyrich.numerics._self_consistent import self_consistent
+from lazyrich.numerics._tu_tasks import (iid_gram_init, lazy_min_test_error, lazy_test_error_formula,
                                 low_rank_denoising, phase_cell, stable_rank)
-from proofs import Claim, Evidence, Source
+from lazyrich import Claim, Evidence, Source
 
 from ._common import glog, orthogonal
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics._self_consistent import self_consistent
-from numerics._tu_tasks import gram_flow, iid_gram_init, low_rank_denoising
-from proofs import Claim, Evidence, Source
+from lazyrich.numerics._self_consistent import self_consistent
+from lazyrich.numerics._tu_tasks import gram_flow, iid_gram_init, low_rank_denoising
+from lazyrich import Claim, Evidence, Source
 
 WIDTHS = (64, 256, 1024, 4096, 16384)
 SEEDS = (0, 1, 2)

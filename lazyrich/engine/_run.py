@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from numerics import InvalidArgument
+from .._errors import InvalidArgument
 
 from . import _cache
-from ._claim import CheckAborted, Claim
+from .._model import CheckAborted, Claim
 from ._registry import discover
 from ._results import document
 
@@ -55,7 +55,7 @@ def _jsonable(x):
 
 def _error_record(claim: Claim, message: str, tb: str | None, seconds: float) -> dict:
     """The record of a claim whose run failed as a whole (a timeout, a dead worker)."""
-    from ._claim import ClaimResult, _blank_record
+    from .._model import ClaimResult, _blank_record
 
     check = _blank_record("(run)", "numeric", None, "", "")
     check.update(detail=message, traceback=tb, seconds=seconds)
@@ -132,7 +132,7 @@ class RunOptions:
 
 
 def run_claims(claims: list[Claim], options: RunOptions | None = None) -> dict:
-    """Run ``claims`` and return the results document (see ``proofs._results``)."""
+    """Run ``claims`` and return the results document (see ``lazyrich.engine._results``)."""
     opts = options or RunOptions()
     root = _cache.cache_dir(opts.cache_dir)
     records: list[dict] = []

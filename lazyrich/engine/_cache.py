@@ -47,7 +47,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from ._claim import Claim, validate_id
+from .._model import Claim, validate_id
 
 ENTRY_VERSION = 2
 
@@ -121,12 +121,12 @@ def _library_roots() -> list[Path]:
 
 
 def _project_roots() -> list[Path]:
-    import derive
-    import numerics
-    import proofs
-    import reports
+    """The folders of the project's code: the package root and its mapped sub-packages."""
+    import lazyrich
+    from lazyrich import derive, numerics, proofs, reports
 
-    return [Path(m.__file__).resolve().parent for m in (derive, numerics, proofs, reports)]
+    return sorted({Path(m.__file__).resolve().parent
+                   for m in (lazyrich, derive, numerics, proofs, reports)})
 
 
 def _within(path: Path, roots) -> bool:
@@ -297,8 +297,10 @@ def _dependencies_unchanged(deps) -> bool:
 
 
 def is_builtin(claim: Claim) -> bool:
-    return claim.module.startswith("proofs.") and claim.module.split(".")[1] in (
-        "domine2025", "tu2024")
+    from ..proofs import PAPERS
+
+    parts = claim.module.split(".")
+    return parts[:2] == ["lazyrich", "proofs"] and len(parts) > 2 and parts[2] in PAPERS
 
 
 def claim_key(claim: Claim, foreign: str = "") -> str:

@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ._claim import CheckAborted, Claim
+from .._model import CheckAborted, Claim
 
 #: The exponents k of δ = 10^-k tried for the detection threshold.
 THRESHOLD_EXPONENTS = tuple(range(1, 13))
@@ -486,7 +486,7 @@ MUTATIONS_SCHEMA = "lazyrich.mutations/1"
 
 
 def _mutate_remote(claim_id: str, user_files: tuple, threshold: bool) -> dict:
-    from ._engine import _registry
+    from ._run import _registry
     return mutate_claim(_registry(user_files)[claim_id], threshold=threshold)
 
 
@@ -527,7 +527,7 @@ def run_mutations(claims: list[Claim], *, jobs: int = 1, user_files: tuple = (),
     from multiprocessing import get_context
 
     from . import _cache
-    from ._engine import _registry
+    from ._run import _registry
 
     root = _cache.cache_dir(cache_dir)
     foreign = _registry(user_files).foreign_fingerprint

@@ -13,7 +13,7 @@ Outputs in ``--out`` (default ``./lazyrich-sweep/<sweep>-d<d>``): ``cells.csv`` 
 per cell and seed), ``cells.parquet`` when pyarrow is installed, and the four-panel heat map
 ``phase_diagram.png`` / ``.svg``; a per-region summary is printed.
 
-The CLI hook (``add_sweep_parser`` / ``run_sweep``) is wired into ``proofs.cli`` by the lead.
+The CLI hook (``add_sweep_parser`` / ``run_sweep``) is wired into ``lazyrich.engine.cli``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Callable
 
 import numpy as np
 
-from numerics import LazyrichError
+from .._errors import LazyrichError
 
 SCHEMA = "lazyrich.sweep-cell/1"
 
@@ -52,13 +52,13 @@ class Sweep:
 
 
 def _phase_cell(**params) -> dict:
-    from numerics._tu_tasks import phase_cell
+    from lazyrich.numerics._tu_tasks import phase_cell
 
     return phase_cell(**params)
 
 
 def _phase_fields() -> tuple[str, ...]:
-    from numerics._tu_tasks import PHASE_FIELDS
+    from lazyrich.numerics._tu_tasks import PHASE_FIELDS
 
     return PHASE_FIELDS
 
@@ -119,7 +119,7 @@ def code_fingerprint() -> str:
     """Hash of the code a cell runs: numerics/ (all .py), this module, numpy/scipy versions."""
     import scipy
 
-    import numerics
+    from lazyrich import numerics
 
     h = hashlib.sha256()
     h.update(f"numpy={np.__version__};scipy={scipy.__version__};".encode())
@@ -416,7 +416,7 @@ def write_figures(rows: list[dict], out: Path, d: int, k: int) -> list[Path]:
 
 def summarize(rows: list[dict]) -> str:
     """Medians per region (the numbers quoted in reports)."""
-    from numerics._tu_tasks import region
+    from lazyrich.numerics._tu_tasks import region
 
     lines = [f"{'region':<20} {'cells':>5} {'min test':>9} {'lazy pred':>9} {'srank@min':>9} "
              f"{'iters':>6} {'log dist':>9}"]
@@ -511,7 +511,7 @@ def run_sweep(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m proofs._sweep tu2024.phase-diagram ...``) until the hook
+    """Stand-alone entry (``python -m lazyrich.engine._sweep tu2024.phase-diagram ...``) until the hook
     is wired into ``lazyrich``."""
     import argparse
 

@@ -13,9 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-from numerics import LazyrichError
+from .._errors import LazyrichError
 
-from ._engine import RunOptions, run_claims
+from ._run import RunOptions, run_claims
 from ._registry import discover, select
 
 _MARK = {"proved": "✔", "verified": "✓", "inconclusive": "?", "refuted": "✗", "error": "!"}
@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="lazyrich",
         description="Machine-check the closed-form results of papers on learning dynamics "
                     "in two-layer linear networks.")
+    from .. import __version__
+
+    ap.add_argument("--version", action="version", version=f"lazyrich {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="list the claims and where they are printed")
@@ -309,8 +312,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_sweep(args)
         if args.command == "report":
-            from reports import FORMATS, render
-            from reports._latex import require_tex
+            from lazyrich.reports import FORMATS, render
+            from lazyrich.reports._latex import require_tex
 
             formats = [f.strip() for f in args.format.split(",") if f.strip()]
             bad = [f for f in formats if f not in FORMATS]

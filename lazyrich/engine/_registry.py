@@ -1,6 +1,6 @@
 """Finding claims: the built-in ones, entry points (group ``lazyrich.claims``) and user files.
 
-A claims module is any Python module that constructs :class:`~proofs.Claim` objects at import
+A claims module is any Python module that constructs :class:`~lazyrich.Claim` objects at import
 time. Built-in claims live in the sub-packages of ``proofs`` named after papers
 (``proofs/domine2025/``). Installed packages add theirs with an entry point::
 
@@ -21,11 +21,11 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from numerics import InvalidArgument
+from .._errors import InvalidArgument
 
-from ._claim import Claim
+from .._model import Claim
 
-BUILTIN_PAPERS = ("domine2025", "tu2024")
+from ..proofs import PAPERS as BUILTIN_PAPERS
 ENTRY_POINT_GROUP = "lazyrich.claims"
 
 
@@ -40,10 +40,10 @@ def _claims_in(module) -> list[Claim]:
 def _builtin_modules() -> list[str]:
     names = []
     for paper in BUILTIN_PAPERS:
-        pkg = importlib.import_module(f"proofs.{paper}")
+        pkg = importlib.import_module(f"lazyrich.proofs.{paper}")
         for info in pkgutil.iter_modules(pkg.__path__):
             if not info.name.startswith("_"):
-                names.append(f"proofs.{paper}.{info.name}")
+                names.append(f"lazyrich.proofs.{paper}.{info.name}")
     return sorted(names)
 
 
@@ -107,7 +107,7 @@ def discover(user_files: list[tuple[str, str | None]] = (), *, entry_points_too:
         module = load_file(path, text)
         if not _claims_in(module):
             raise InvalidArgument(f"--claims {path!r} defines no Claim object; a claims file "
-                                  f"must create proofs.Claim(...) instances at module level.")
+                                  f"must create lazyrich.Claim(...) instances at module level.")
         foreign.append(module)
     claims: dict[str, Claim] = {}
     for module in modules + foreign:

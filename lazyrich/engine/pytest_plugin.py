@@ -36,7 +36,7 @@ class ClaimItem(pytest.Item):
         self.add_marker(pytest.mark.lazyrich)
 
     def runtest(self):
-        from ._engine import run_one
+        from ._run import run_one
         from ._results import record_outcome
 
         record = run_one(self.claim)

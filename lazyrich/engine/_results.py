@@ -43,7 +43,7 @@ from __future__ import annotations
 import platform
 from collections import Counter
 
-from ._claim import IMPLEMENTATION_VERDICTS, STATEMENT_VERDICTS, VERDICTS
+from .._model import IMPLEMENTATION_VERDICTS, STATEMENT_VERDICTS, VERDICTS
 
 OUTCOMES = ("passed", "erratum", "inconclusive", "failed", "unexpected-pass", "error")
 SCHEMA = "lazyrich.results/2"
@@ -120,7 +120,7 @@ def environment() -> dict:
     import scipy
     import sympy
 
-    from . import __version__
+    from .. import __version__
 
     return {"python": platform.python_version(), "numpy": numpy.__version__,
             "scipy": scipy.__version__, "sympy": sympy.__version__,
