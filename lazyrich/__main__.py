@@ -1,7 +1,5 @@
 """``python -m lazyrich``: the same command line as the ``lazyrich`` script."""
 
-import sys
+from .engine.cli import entry
 
-from .engine.cli import main
-
-sys.exit(main())
+entry()

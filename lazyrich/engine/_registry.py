@@ -12,8 +12,14 @@ and a single file can be added on the command line with ``lazyrich check --claim
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
+import io
+import os
+import signal
+import threading
+import tokenize
 import importlib
 import importlib.util
 import pkgutil
@@ -47,6 +53,24 @@ def _builtin_modules() -> list[str]:
     return sorted(names)
 
 
+def read_source(path: str | Path) -> str:
+    """The text of a Python source file, decoded as Python does (PEP 263 coding declaration,
+    UTF-8 byte-order mark), with a clear error for a file that is not Python text."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidArgument(f"--claims {str(path)!r}: cannot read it ({exc.strerror}).") \
+            from None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        raise InvalidArgument(f"--claims {str(path)!r}: not a Python source file this Python "
+                              f"can decode ({exc}). Save it as UTF-8 or declare its encoding "
+                              f"(# -*- coding: latin-1 -*-).") from None
+
+
 def load_file(path: str | Path, text: str | None = None):
     """Import a claims file by path (or from its ``text``, as a remote worker does).
 
@@ -56,7 +80,7 @@ def load_file(path: str | Path, text: str | None = None):
         if not path.is_file():
             raise InvalidArgument(f"--claims {str(path)!r}: no such file. Pass the path of a "
                                   f"Python file that defines Claim objects.")
-        text = path.read_text()
+        text = read_source(path)
     name = "lazyrich_user_claims_" + "".join(ch if ch.isalnum() else "_" for ch in str(path))
     loaded = sys.modules.get(name)
     if loaded is not None and getattr(loaded, "__lazyrich_text__", None) == text:
@@ -70,7 +94,14 @@ def load_file(path: str | Path, text: str | None = None):
     sys.modules[name] = module
     before = set(sys.modules)
     try:
-        exec(compile(text, str(path), "exec"), module.__dict__)
+        with _import_deadline(path):
+            exec(compile(text, str(path), "exec"), module.__dict__)
+    except _ImportTimeout:
+        del sys.modules[name]
+        raise InvalidArgument(f"--claims {str(path)!r}: importing it did not finish within "
+                              f"{_import_timeout():g} s (does it wait for input, a lock or the "
+                              f"network at import time?). Do that work inside a check, or set "
+                              f"LAZYRICH_IMPORT_TIMEOUT.") from None
     except (Exception, SystemExit, KeyboardInterrupt) as exc:
         del sys.modules[name]
         line = ""
@@ -84,6 +115,38 @@ def load_file(path: str | Path, text: str | None = None):
     # modules the file imported while loading, however it imported them (for the cache key)
     module.__lazyrich_imports__ = tuple(sorted(set(sys.modules) - before - {name}))
     return module
+
+
+class _ImportTimeout(BaseException):
+    pass
+
+
+def _import_timeout() -> float:
+    try:
+        value = float(os.environ.get("LAZYRICH_IMPORT_TIMEOUT", "120"))
+    except ValueError:
+        value = 120.0
+    return value if value > 0 and value == value else 120.0
+
+
+@contextlib.contextmanager
+def _import_deadline(path):
+    """Stop a claims file whose import blocks (main thread only, where signals can)."""
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise _ImportTimeout()
+
+    old = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, _import_timeout())
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 class Registry(dict):

@@ -1,9 +1,11 @@
-"""Running claims: in this process, or in parallel on a Dask cluster, with a result cache.
+"""Running claims, with a result cache: on a local pool of worker processes (the default, see
+``_pool``), on an existing Dask cluster (``scheduler``), or in this process (``in_process``,
+for debugging: no isolation from checks that exit or hang).
 
-The unit of work sent to a worker is a claim *id* plus the text of the user's claim files, so a
-worker (local or on a remote cluster where lazyrich is installed) rebuilds the same registry and
-runs the same code. A check that raises, or a claim that exceeds its timeout, becomes that claim's
-``error``; the run goes on.
+A check that raises, a claim that exceeds its timeout or a worker that dies becomes that claim's
+``error``; the run goes on. For a Dask cluster the unit of work is a claim *id* plus the text of
+the user's claim files, so a remote worker (where lazyrich is installed) rebuilds the same
+registry and runs the same code.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Callable
 
 from .._errors import InvalidArgument
 
-from . import _cache
+from . import _cache, _timings
 from .._model import CheckAborted, Claim
 from ._registry import discover
 from ._results import document
@@ -118,8 +120,14 @@ def run_remote(claim_id: str, user_files: tuple) -> dict:
 
 @dataclass
 class RunOptions:
-    """How to run: ``jobs`` workers (1 = in this process), an existing Dask ``scheduler``
-    address, the cache directory (``use_cache=False`` recomputes and overwrites), ``strict``."""
+    """How to run.
+
+    ``jobs``: worker processes of the local pool (default: the CPU count; capped at it and at
+    the number of claims to run). ``scheduler``: the address of an existing Dask cluster to use
+    instead. ``in_process``: run in this process (debugging; a check that exits or hangs takes
+    the run with it). ``use_cache=False`` recomputes and overwrites the cache. ``on_result``
+    receives each record as it finishes; ``on_running`` about once a second the (id, seconds)
+    of the claims still running."""
 
     jobs: int | None = None
     scheduler: str | None = None
@@ -127,7 +135,9 @@ class RunOptions:
     cache_dir: str | None = None
     strict: bool = False
     user_files: tuple = ()
+    in_process: bool = False
     on_result: Callable[[dict, int, int], None] | None = None
+    on_running: Callable[[list[tuple[str, float]]], None] | None = None
     warn: Callable[[str], None] = field(default=lambda msg: print(msg, file=sys.stderr))
 
 
@@ -159,43 +169,62 @@ def run_claims(claims: list[Claim], options: RunOptions | None = None) -> dict:
         else:
             pending.append((claim, key))
 
+    timings = _timings.load(root)
+
     def finish(claim: Claim, key: str, record: dict) -> None:
         deps = record.pop("_dependencies", None)
         try:
             _cache.store(root, claim, key, record, dependencies=deps)
         except OSError as exc:
             opts.warn(f"lazyrich: could not write the cache in {root}: {exc}")
+        timings[claim.id] = float(record.get("seconds") or 0.0)
         done(record, False)
 
-    jobs = opts.jobs or os.cpu_count() or 1
-    if pending and (opts.scheduler or (jobs > 1 and len(pending) > 1)):
-        _run_dask(pending, opts, jobs, finish)
-    else:
-        for claim, key in pending:
-            finish(claim, key, run_one(claim))
+    jobs = max(1, min(opts.jobs or os.cpu_count() or 1, os.cpu_count() or 1))
+    try:
+        if not pending:
+            pass
+        elif opts.scheduler:
+            _run_dask(pending, opts, jobs, finish)
+        elif opts.in_process:
+            for claim, key in pending:
+                finish(claim, key, run_one(claim))
+        else:
+            from ._pool import run_pool
+
+            # longest first (by the last measured time; unknown ones first of all)
+            order = sorted(range(len(pending)),
+                           key=lambda i: -timings.get(pending[i][0].id, math.inf))
+            run_pool([c for c, _ in pending], jobs,
+                     lambda i, rec: finish(pending[i][0], pending[i][1], rec),
+                     user_files=opts.user_files, order=order, on_running=opts.on_running,
+                     error_record=lambda claim, msg, secs: _jsonable(
+                         _error_record(claim, msg, None, secs)))
+    finally:
+        _timings.save(root, timings)
     return document(records, strict=opts.strict)
 
 
+#: Seconds an existing Dask cluster may have no worker at all before the claims still waiting
+#: on it are given up (as errors) instead of waiting silently.
+NO_WORKER_PATIENCE = 120.0
+
+
 def _run_dask(pending, opts: RunOptions, jobs: int, finish) -> None:
-    import logging
+    """Run on the existing Dask cluster at ``opts.scheduler`` (lazyrich installed on its
+    workers). A claim past its timeout is reported ``error`` and abandoned (Dask cannot stop a
+    running task; its worker finishes it in the background)."""
+    from distributed import Client, as_completed
 
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if opts.scheduler:
-        try:
-            client = Client(opts.scheduler, timeout="30s")
-        except (OSError, ValueError, TypeError) as exc:
-            raise InvalidArgument(
-                f"--scheduler {opts.scheduler!r}: cannot connect to a Dask scheduler there "
-                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}). "
-                f"Pass its address, e.g. tcp://127.0.0.1:8786.") from None
-    else:
-        cluster = LocalCluster(n_workers=min(jobs, len(pending)), threads_per_worker=1,
-                               processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
-        client = Client(cluster)
     try:
+        client = Client(opts.scheduler, timeout="30s")
+    except (OSError, ValueError, TypeError) as exc:
+        raise InvalidArgument(
+            f"--scheduler {opts.scheduler!r}: cannot connect to a Dask scheduler there "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}). "
+            f"Pass its address, e.g. tcp://127.0.0.1:8786.") from None
+    try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         by_future = {}
         for claim, key in pending:
             fut = client.submit(run_remote, claim.id, opts.user_files, pure=False,
@@ -203,6 +232,8 @@ def _run_dask(pending, opts: RunOptions, jobs: int, finish) -> None:
             by_future[fut] = (claim, key, time.monotonic())
         remaining = set(by_future)
         ac = as_completed(list(by_future))
+        no_workers_since = None
+        last_tick = time.monotonic()
         while remaining:
             batch = ac.next_batch(block=False) if ac.count() else []
             for fut in batch:
@@ -212,7 +243,7 @@ def _run_dask(pending, opts: RunOptions, jobs: int, finish) -> None:
                 claim, key, _ = by_future[fut]
                 try:
                     record = fut.result()
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - the worker's failure is this claim's
                     record = _jsonable(_error_record(
                         claim, f"worker failed: {type(exc).__name__}: {exc}",
                         traceback.format_exc(), 0.0))
@@ -222,15 +253,37 @@ def _run_dask(pending, opts: RunOptions, jobs: int, finish) -> None:
                 claim, key, started = by_future[fut]
                 # A claim's clock starts when it could start; queueing behind others is allowed
                 # for (its timeout × number of claims / workers), a generous bound.
-                limit = claim.timeout * max(1.0, len(by_future) / max(jobs, 1))
+                limit = claim.timeout * max(1.0, len(by_future) / n_workers)
                 if now - started > limit:
                     remaining.discard(fut)
                     fut.cancel()
                     finish(claim, key, _jsonable(_error_record(
                         claim, f"timed out after {limit:g} s on the cluster", None, limit)))
+            if now - last_tick >= 1.0 and remaining:
+                last_tick = now
+                try:
+                    workers = client.scheduler_info().get("workers", {})
+                except Exception:  # noqa: BLE001 - a lost scheduler counts as no worker
+                    workers = {}
+                if workers:
+                    no_workers_since = None
+                    n_workers = len(workers)
+                elif no_workers_since is None:
+                    no_workers_since = now
+                    opts.warn(f"lazyrich: the Dask cluster at {opts.scheduler} has no worker; "
+                              f"waiting up to {NO_WORKER_PATIENCE:g} s for one")
+                elif now - no_workers_since > NO_WORKER_PATIENCE:
+                    for fut in list(remaining):
+                        claim, key, _ = by_future[fut]
+                        remaining.discard(fut)
+                        fut.cancel()
+                        finish(claim, key, _jsonable(_error_record(
+                            claim, f"the Dask cluster at {opts.scheduler} had no worker for "
+                                   f"{NO_WORKER_PATIENCE:g} s", None, 0.0)))
+                if opts.on_running:
+                    opts.on_running([(f"{len(remaining)} claim(s) on the cluster",
+                                      now - min(by_future[f][2] for f in remaining))])
             if remaining and not batch:
                 time.sleep(0.05)
     finally:
         client.close()
-        if cluster is not None:
-            cluster.close()

@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import threading
+import time
 from pathlib import Path
 
 from .._errors import LazyrichError
 
 from ._run import RunOptions, run_claims
-from ._registry import discover, select
+from ._registry import discover, read_source, select
 
 _MARK = {"proved": "✔", "verified": "✓", "inconclusive": "?", "refuted": "✗", "error": "!"}
 
@@ -31,18 +34,21 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
 
 def _add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                   help="worker processes of the local Dask cluster (default: CPU count; "
-                        "1 runs in this process)")
+                   help="worker processes (default and maximum: the CPU count); each claim "
+                        "runs in a worker that is stopped if it passes its timeout")
+    p.add_argument("--in-process", action="store_true",
+                   help="run the claims in this process, one after the other (for debugging "
+                        "with pdb; a check that exits or hangs then stops the run)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="use an existing Dask cluster (e.g. tcp://host:8786); lazyrich must "
                         "be installed on its workers")
     p.add_argument("--no-cache", action="store_true",
                    help="recompute every claim (the cache is then refreshed)")
     p.add_argument("--cache-dir", metavar="DIR",
-                   help="cache directory (default $LAZYRICH_CACHE_DIR or ./.lazyrich-cache)")
+                   help="cache directory (default $LAZYRICH_CACHE_DIR, else ~/.cache/lazyrich)")
     p.add_argument("--strict", action="store_true",
                    help="also fail (exit 1) when a claim is inconclusive")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -105,16 +111,22 @@ def _load(args) -> tuple[list, tuple]:
         if not p.is_file():
             raise LazyrichError(f"--claims {path!r}: no such file. Pass the path of a Python "
                                 f"file that defines Claim objects.")
-        user_files.append((str(p.resolve()), p.read_text()))
+        user_files.append((str(p.resolve()), read_source(p)))
     user_files = tuple(user_files)
     claims = select(discover(list(user_files)), args.patterns)
     return claims, user_files
 
 
 class _Progress:
+    """One line per finished claim; while claims run, which ones and for how long (a live line
+    on a terminal, else a line every few seconds), so that no long step is silent."""
+
+    EVERY = 5.0
+
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.tty = sys.stderr.isatty()
+        self.last = 0.0
 
     def __call__(self, record: dict, n: int, total: int) -> None:
         if not self.enabled:
@@ -122,10 +134,23 @@ class _Progress:
         tag = "cached" if record.get("cached") else f"{record.get('seconds', 0):.1f}s"
         line = f"[{n:>{len(str(total))}}/{total}] {_MARK[record['verdict']]} " \
                f"{record['verdict']:<12} {record['id']} ({tag})"
+        sys.stderr.write(("\r\033[K" if self.tty else "") + line + "\n")
+        sys.stderr.flush()
+
+    def running(self, items: list[tuple[str, float]]) -> None:
+        if not self.enabled or not items:
+            return
+        now = time.monotonic()
+        if not self.tty and now - self.last < self.EVERY:
+            return
+        self.last = now
+        text = "running: " + ", ".join(f"{cid} ({secs:.0f} s)" for cid, secs in
+                                       sorted(items, key=lambda x: -x[1]))
         if self.tty:
-            sys.stderr.write("\r\033[K" + line + ("\n" if n == total else ""))
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            sys.stderr.write("\r\033[K" + text[:width])
         else:
-            sys.stderr.write(line + "\n")
+            sys.stderr.write(text + "\n")
         sys.stderr.flush()
 
 
@@ -139,13 +164,18 @@ def _fmt_err(check: dict) -> str:
 
 
 def _table(results: dict) -> str:
-    rows = [("claim", "verdict", "outcome", "worst check (error vs tolerance)", "time")]
+    rows = [("claim", "verdict", "statement", "implementation", "outcome",
+             "worst check (error vs tolerance)", "detects", "time")]
     for c in results["claims"]:
         worst = max(c["checks"], key=lambda ch: {"proved": 0, "verified": 1, "inconclusive": 2,
                                                  "error": 3, "refuted": 4}[ch["verdict"]])
         t = "cached" if c.get("cached") else f"{c['seconds']:.1f}s"
-        rows.append((c["id"], f"{_MARK[c['verdict']]} {c['verdict']}", c["outcome"],
-                     f"{worst['name']}: {_fmt_err(worst)}", t))
+        mut = c.get("mutation") or {}
+        rows.append((c["id"], f"{_MARK[c['verdict']]} {c['verdict']}",
+                     (c.get("statement_verdict") or {}).get("verdict", "?"),
+                     (c.get("implementation_verdict") or {}).get("verdict", "?"),
+                     c["outcome"], f"{worst['name']}: {_fmt_err(worst)}",
+                     mut.get("threshold_text", "-"), t))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -153,6 +183,11 @@ def _table(results: dict) -> str:
     counts = ", ".join(f"{n} {v}" for v, n in s["by_verdict"].items() if n)
     lines.append("")
     lines.append(f"{s['claims']} claims: {counts or 'none'}")
+    st = s.get("by_statement", {})
+    lines.append(f"statements proved over their full scope: {st.get('proved', 0)} of "
+                 f"{s['claims']}" + (f"; exact only on a restricted scope: "
+                                     f"{len(s['restricted_scope'])}"
+                                     if s.get("restricted_scope") else ""))
     if s["errata"]:
         lines.append(f"errata (refuted as documented, not failures): {len(s['errata'])}")
         for cid in s["errata"]:
@@ -174,9 +209,11 @@ def _table(results: dict) -> str:
 def _run(args, claims, user_files) -> dict:
     if args.jobs is not None and args.jobs < 1:
         raise LazyrichError(f"--jobs must be >= 1; got {args.jobs}.")
+    progress = _Progress(not args.quiet)
     opts = RunOptions(jobs=args.jobs, scheduler=args.scheduler, use_cache=not args.no_cache,
                       cache_dir=args.cache_dir, strict=args.strict, user_files=user_files,
-                      on_result=_Progress(not args.quiet))
+                      in_process=args.in_process, on_result=progress,
+                      on_running=progress.running)
     return run_claims(claims, opts)
 
 
@@ -349,5 +386,18 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def entry() -> None:
+    """The ``lazyrich`` console script: :func:`main`, then exit with its code even if a claims
+    file or a check left a non-daemon thread running (which would otherwise keep the process
+    alive after the results are written)."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
