@@ -16,57 +16,86 @@ thm51 = Claim(
     statement=r"W_2W_1(t)=\tilde U S(t)\tilde V^\top,\quad "
               r"\tau\dot s_\alpha=\sqrt{\lambda^2+4s_\alpha^2}\,(\tilde s_\alpha-s_\alpha),\quad "
               r"s_\alpha(t)=s_\alpha(0)+\gamma_\alpha(t;\lambda)(\tilde s_\alpha-s_\alpha(0))",
+    scope="A1-A3 with any N_i, N_o (N_h = min(N_i, N_o)); task-aligned λ-balanced init "
+          "W1(0) = R S1 Ṽᵀ, W2(0) = Ũ S2 Rᵀ (R orthogonal); any λ ∈ ℝ; every mode with "
+          "s̃_α > 0 and any real s_α(0); t ≥ 0, τ > 0",
     assumptions=("A1", "A2", "A3", "task-aligned init W1(0) = R S1 Ṽᵀ, W2(0) = Ũ S2 Rᵀ"),
     depends_on=("domine2025.thm4.3",),
     formulas={"trajectory": numerics.aligned_trajectory},
     notes="The printed closed form of γ (eq 116) was not recoverable from the text copy; the "
           "verifier checks an equivalent closed form (spec §6), which numerics implements.",
+    equivalent_mutants={
+        "trajectory: lam → −lam": "s(t) depends on λ only through λ² (the ODE has √(λ² + 4s²); "
+                                  "proved for the closed form in printed_gamma_solves_the_ode)",
+        "gamma_expr: lam → −lam": "γ depends on λ only through λ² (proved exactly in "
+                                  "printed_gamma_solves_the_ode)",
+        "ode_rhs: lam → −lam": "the right-hand side √(λ² + 4s²)(s̃ − s) contains λ only as λ²",
+    },
 )
+
+
+def _aligned_weights(U, Vt, R, s0, lam):
+    """W1 = R S1 Ṽᵀ, W2 = Ũ S2 Rᵀ with s1 s2 = s0 (signed: a negative s0 puts its sign on
+    s2) and s2² − s1² = λ: a task-aligned, exactly λ-balanced initialisation."""
+    s1, s2 = numerics.split_singular_values(np.abs(s0), lam)
+    s2 = np.where(s0 < 0, -s2, s2)
+    return (R * s1) @ Vt, (U * s2) @ R.T
 
 
 @thm51.check("numeric", tolerance=1e-9, precision="float64 vs DOP853 at rtol 1e-12 on weights",
              justification="the gradient-flow reference on the full weight matrices carries "
                            "~1e-11 relative error; the singular values are read off exactly "
                            "in the task basis; 1e-9 leaves margin, while a wrong formula is "
-                           "off by O(1e-2) or more")
+                           "off by O(1e-2) or more (a τ ignored or t·τ instead of t/τ by O(1))")
 def against_gradient_flow_on_weights(f):
-    """Aligned weights built from A0 = Ũ diag(s0) Ṽᵀ with a random R; gradient flow of the
-    full weights; the diagonal of Ũᵀ W2W1 Ṽ compared to the formula, the off-diagonal leakage
-    (alignment preserved) counted as error too."""
+    """Aligned weights W1 = R S1 Ṽᵀ, W2 = Ũ S2 Rᵀ with a random R and signed s0 (modes above,
+    below and at 0, reversed modes for λ ≠ 0); gradient flow of the full weights at τ ≠ 1; the
+    diagonal of Ũᵀ W2W1 Ṽ compared to the formula, the off-diagonal leakage (alignment
+    preserved) counted as error too."""
     t = np.array([0.0, 0.2, 1.0, 3.0, 8.0, 20.0])
     worst, where = 0.0, None
     rng = np.random.default_rng(51)
-    for shape in ((3, 3), (5, 3), (3, 5)):
+    for k, (shape, tau) in enumerate((((3, 3), 0.6), ((5, 3), 2.5), ((3, 5), 1.0))):
         n_i, n_o = shape
         S = task(n_i, n_o, 510 + n_i)
         U, s_t, Vt = np.linalg.svd(S, full_matrices=False)
-        for lam in (-4.0, -1.0, -0.2, 0.0, 0.3, 1.5, 5.0):
+        for j, lam in enumerate((-4.0, -1.0, -0.2, 0.0, 0.3, 1.5, 5.0)):
             s0 = s_t * rng.uniform(0.05, 1.8, size=s_t.shape)
+            if lam != 0.0:
+                # a reversed mode (crosses 0) and a mode starting at 0; at λ = 0 a reversed mode
+                # would sit on the saddle, where round-off grows like e^{2s̃t/τ}
+                s0[(j + k) % len(s0)] *= -1.0
+                s0[(j + k + 1) % len(s0)] = 0.0
+            elif k == 0:
+                s0[-1] = 0.0                      # λ = 0, s0 = 0: the mode stays at 0
             n_h = min(n_i, n_o)
             R, _ = np.linalg.qr(rng.standard_normal((n_h, n_h)))
-            W1, W2 = numerics.weights_from_network(U @ np.diag(s0) @ Vt, lam, R=R)
-            traj = numerics.gradient_flow(W1, W2, S, t)
+            W1, W2 = _aligned_weights(U, Vt, R, s0, lam)
+            traj = numerics.gradient_flow(W1, W2, S, t, tau=tau)
             M = np.einsum("oa,top,pb->tab", U, traj.product(), Vt.T)  # Ũᵀ W2W1 Ṽ
-            got = f.trajectory(s_t[None, :], s0[None, :], lam, t[:, None])
+            got = f.trajectory(s_t[None, :], s0[None, :], lam, t[:, None], tau)
             diag = np.einsum("taa->ta", M)
             err = max(float(np.max(np.abs(diag - got))),
                       float(np.max(np.abs(M - np.einsum("ta,ab->tab", diag, np.eye(n_h))))))
             err /= float(np.max(s_t))
             if err > worst:
-                worst, where = err, {"shape": list(shape), "lambda": lam}
+                worst, where = err, {"shape": list(shape), "lambda": lam, "tau": tau}
     return Evidence(max_error=worst, counterexample=where,
-                    detail="3 shapes × λ ∈ {−4, −1, −0.2, 0, 0.3, 1.5, 5} × t ∈ [0, 20], "
-                           "s0/s̃ ∈ [0.05, 1.8] (some modes start above target): max error of "
-                           "the singular values (and of the off-diagonal leakage) relative to "
-                           "max s̃")
+                    detail="3 shapes (τ = 0.6, 2.5, 1) × λ ∈ {−4, −1, −0.2, 0, 0.3, 1.5, 5} × "
+                           "t ∈ [0, 20], s0/s̃ ∈ [0.05, 1.8] plus a reversed mode and a mode at "
+                           "s0 = 0 for every λ ≠ 0: max error of the singular values (and of the "
+                           "off-diagonal leakage) relative to max s̃")
 
 
-_EXTREMES = [  # (s̃, s0, λ, t): the regimes the closed form must survive
-    (s_t, s0, lam, t)
-    for s_t in (0.5, 3.0)
-    for s0 in (0.0, -0.5, 1e-6, 0.3, 2.5, 4.0)
-    for lam in (0.0, 1e-12, -1e-6, 0.3, -5.0, 1e3)
-    for t in (0.0, 1e-8, 0.1, 1.0, 10.0, 500.0)
+_TAUS = (1.0, 0.37, 4.0, 1.9)
+_EXTREMES = [  # (s̃, s0, λ, t, τ): the regimes the closed form must survive; τ cycles so that
+    (s_t, s0, lam, t, _TAUS[k % len(_TAUS)])    # every (s̃, s0, λ, t) meets several τ
+    for k, (s_t, s0, lam, t) in enumerate(
+        (s_t, s0, lam, t)
+        for s_t in (0.5, 3.0)
+        for s0 in (0.0, -0.5, 1e-6, 0.3, 2.5, 4.0)
+        for lam in (0.0, 1e-12, -1e-6, 0.3, -5.0, 1e3)
+        for t in (0.0, 1e-8, 0.1, 1.0, 10.0, 500.0))
 ]
 
 
@@ -76,23 +105,24 @@ _EXTREMES = [  # (s̃, s0, λ, t): the regimes the closed form must survive
                            "the relative error everywhere, including values near underflow "
                            "and λ → 0, and sits far below any formula error")
 def float64_against_40_digits(f):
-    s_t, s0, lam, t = (np.array(v, dtype=float) for v in zip(*_EXTREMES))
+    s_t, s0, lam, t, tau = (np.array(v, dtype=float) for v in zip(*_EXTREMES))
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        got = np.asarray(f.trajectory(s_t, s0, lam, t), dtype=float)
+        got = np.asarray(f.trajectory(s_t, s0, lam, t, tau), dtype=float)
     worst, where = 0.0, None
     for k in range(len(s_t)):
-        ref = numerics.mp.aligned_trajectory(s_t[k], s0[k], lam[k], t[k], dps=40)
+        ref = numerics.mp.aligned_trajectory(s_t[k], s0[k], lam[k], t[k], tau[k], dps=40)
         ref = complex(ref).real if not isinstance(ref, float) else ref
         err = abs(got[k] - float(ref)) / max(abs(float(ref)), 1e-300)
         if float(ref) == 0.0 and got[k] == 0.0:
             err = 0.0
         if err > worst:
-            worst, where = err, {"s_target": s_t[k], "s0": s0[k], "lambda": lam[k], "t": t[k]}
+            worst, where = err, {"s_target": s_t[k], "s0": s0[k], "lambda": lam[k], "t": t[k],
+                                 "tau": tau[k]}
     return Evidence(max_error=worst, counterexample=where,
                     detail=f"{len(s_t)} points: s̃ ∈ {{0.5, 3}}, s0 ∈ {{0, −0.5, 1e-6, 0.3, "
                            f"2.5, 4}}, λ ∈ {{0, 1e-12, −1e-6, 0.3, −5, 1e3}}, t ∈ {{0, 1e-8, "
-                           f"0.1, 1, 10, 500}}; max RELATIVE error, no floating-point "
-                           f"exception raised")
+                           f"0.1, 1, 10, 500}}, τ cycling through {{1, 0.37, 4, 1.9}}; max "
+                           f"RELATIVE error, no floating-point exception raised")
 
 
 eq17 = Claim(
@@ -102,23 +132,36 @@ eq17 = Claim(
     statement=r"\lim_{\lambda\to0}\gamma=\frac{e^{2\tilde s t/\tau}-1}"
               r"{e^{2\tilde s t/\tau}-1+\tilde s/s(0)},\qquad "
               r"\lim_{|\lambda|\to\infty}\gamma=1-e^{-|\lambda|t/\tau}\ (\text{rescaled time})",
+    scope="s̃ > 0, s(0) > 0, τ > 0; λ → 0 at fixed t ≥ 0; λ → ±∞ at fixed rescaled time "
+          "u = |λ|t/τ ≥ 0",
     assumptions=("s̃ > 0, s(0) > 0", "|λ| → ∞ taken at fixed rescaled time u = |λ|t/τ"),
     depends_on=("domine2025.thm5.1",),
     formulas={"sigmoid": numerics.sigmoid_limit, "exponential": numerics.exponential_limit},
     notes="Taken literally at fixed t both sides tend to 1 as |λ| → ∞; the statement is "
           "meaningful in rescaled time, which is how it is checked. Errors measured against γ "
-          "at 40 digits; the orders of convergence are fitted.",
+          "at 40 digits; the orders of convergence are fitted. numerics.sigmoid_limit also "
+          "returns the λ → 0 limit for s(0) ≤ 0 (where the printed expression has a pole), which "
+          "is checked against γ at λ = 0 (γ is continuous in λ: its denominator is > 0).",
+    equivalent_mutants={
+        "exponential: lam → −lam": "the limit depends on λ only through |λ|",
+        "exponential_expr: lam → −lam": "the limit depends on λ only through |λ|",
+    },
 )
 
 
-def _max_gap(limit_fn, lams, s_t, s0, t_of_lam):
+def _max_gap(limit_fn, lams, s_t, s0, t_of_lam, tau):
     gaps = []
     for lam in lams:
         t = t_of_lam(lam)
-        ref = numerics.mp.transition_function(s_t, s0, lam, t, dps=40)
+        ref = numerics.mp.transition_function(s_t, s0, lam, t, tau, dps=40)
         got = np.asarray(limit_fn(lam, t), dtype=float)
         gaps.append(max(abs(float(g) - float(r)) for g, r in zip(np.ravel(got), np.ravel(ref))))
     return gaps
+
+
+#: three modes (s̃, s0, τ) for the limit checks
+_LIM_ST, _LIM_S0, _LIM_TAU = (np.array([0.5, 1.0, 3.0]), np.array([0.01, 0.2, 1.0]),
+                              np.array([0.4, 1.0, 2.5]))
 
 
 @eq17.check("numeric", tolerance=0.1, precision="limit formula (float64) vs γ at 40 digits",
@@ -127,30 +170,30 @@ def _max_gap(limit_fn, lams, s_t, s0, t_of_lam):
                           "regime starts below λ ≈ 1e-3 for s(0) = 0.01): the fitted orders over "
                           "λ = 1e-3 … 1e-6 must each be 2 ± 0.1")
 def sigmoid_limit_as_lambda_to_0(f):
-    s_t, s0 = np.array([0.5, 1.0, 3.0]), np.array([0.01, 0.2, 1.0])
+    """Three modes (s̃, s0, τ) = (0.5, 0.01, 0.4), (1, 0.2, 1), (3, 1, 2.5), t ∈ [0, 12]."""
     t = np.linspace(0.0, 12.0, 25)[:, None]
     lams = (1e-3, 1e-4, 1e-5, 1e-6)
-    gaps = _max_gap(lambda lam, tt: f.sigmoid(s_t, s0, tt), lams, s_t, s0, lambda lam: t)
+    gaps = _max_gap(lambda lam, tt: f.sigmoid(_LIM_ST, _LIM_S0, tt, _LIM_TAU), lams, _LIM_ST,
+                    _LIM_S0, lambda lam: t, _LIM_TAU)
     orders = [np.log10(gaps[i] / gaps[i + 1]) for i in range(3)]
     err = max(abs(o - 2.0) for o in orders)
     return Evidence(max_error=err, data={"lambda": list(lams), "gap": gaps},
                     detail=f"max_t |γ − sigmoid| = {', '.join(f'{g:.2e}' for g in gaps)} at λ "
-                           f"= {lams}; fitted orders {', '.join(f'{o:.3f}' for o in orders)} "
-                           f"(expected 2)")
+                           f"= {lams} (τ = 0.4, 1, 2.5); fitted orders "
+                           f"{', '.join(f'{o:.3f}' for o in orders)} (expected 2)")
 
 
 @eq17.check("numeric", tolerance=0.1, precision="limit formula (float64) vs γ at 40 digits",
-            justification="in rescaled time u = |λ|t the gap is O(1/λ²) (S_λ = |λ|/2 + "
+            justification="in rescaled time u = |λ|t/τ the gap is O(1/λ²) (S_λ = |λ|/2 + "
                           "O(1/|λ|)); fitted orders over |λ| = 10…1e4 must be 2 ± 0.1 for both "
                           "signs of λ, and at |λ| = 1e4 the gap must be below 1e-7")
 def exponential_limit_as_lambda_to_infinity(f):
-    s_t, s0 = np.array([0.5, 1.0, 3.0]), np.array([0.01, 0.2, 1.0])
     u = np.linspace(0.0, 10.0, 41)[:, None]
     worst, details, data, far = 0.0, [], {}, []
     for sign in (1.0, -1.0):
         lams = tuple(sign * m for m in (1e1, 1e2, 1e3, 1e4))
-        gaps = _max_gap(lambda lam, tt: np.broadcast_to(f.exponential(lam, tt), (41, 3)),
-                        lams, s_t, s0, lambda lam: u / abs(lam))
+        gaps = _max_gap(lambda lam, tt: np.broadcast_to(f.exponential(lam, tt, _LIM_TAU), (41, 3)),
+                        lams, _LIM_ST, _LIM_S0, lambda lam: u * _LIM_TAU / abs(lam), _LIM_TAU)
         orders = [np.log10(gaps[i] / gaps[i + 1]) for i in range(3)]
         worst = max(worst, *(abs(o - 2.0) for o in orders))
         if gaps[-1] > 1e-7:
@@ -159,8 +202,51 @@ def exponential_limit_as_lambda_to_infinity(f):
         details.append(f"λ = {lams}: gaps {', '.join(f'{g:.2e}' for g in gaps)}, orders "
                        f"{', '.join(f'{o:.3f}' for o in orders)}")
     return Evidence(max_error=worst, data=data, verdict="refuted" if far else None,
-                    detail="max_u |γ − (1 − e^{−u})|, u = |λ|t ∈ [0, 10]; " + "; ".join(
-                        far + details))
+                    detail="max_u |γ − (1 − e^{−u})|, u = |λ|t/τ ∈ [0, 10], τ ∈ {0.4, 1, 2.5}; "
+                           + "; ".join(far + details))
+
+
+@eq17.check("numeric", tolerance=1e-13,
+            precision="float64 limit formulas vs γ at 40 digits, at the limit itself",
+            justification="γ is continuous in λ (its denominator is > 0), so the λ → 0 limit "
+                          "is γ at λ = 0, computed exactly at 40 digits; in rescaled time at "
+                          "|λ| = 1e12 the gap to the |λ| → ∞ limit is O(1/λ²) ≈ 1e-24. What "
+                          "remains is the float64 rounding of a few exp/expm1/divide steps on "
+                          "values in [0, 1]: ≲ 1e-15 relative; 1e-13 bounds it and refutes any "
+                          "change of the formula larger than that")
+def limits_at_40_digits(f):
+    """sigmoid(s̃, s0, t, τ) vs γ(λ = 0) for s0 > 0, s0 = 0 and s0 < 0 (reversed: the limit
+    numerics documents), t up to 60τ; exponential(λ, t, τ) vs γ(u τ/|λ|) at λ = ±1e12."""
+    worst, where = 0.0, None
+    st = np.array([0.5, 0.5, 0.5, 2.0, 2.0, 3.0, 1.0, 1.0])
+    s0 = np.array([0.01, 0.0, -0.3, 0.7, -2.0, 4.0, 1e-8, 1.0])
+    tau = np.array([0.4, 1.0, 2.5, 3.0, 0.7, 1.3, 0.5, 2.0])
+    for t in (0.0, 0.05, 0.8, 3.0, 15.0, 60.0):
+        tt = t * tau
+        got = np.asarray(f.sigmoid(st, s0, tt, tau), dtype=float)
+        for k in range(len(st)):
+            ref = float(numerics.mp.transition_function(st[k], s0[k], 0, tt[k], tau[k], dps=40))
+            err = abs(got[k] - ref) / max(abs(ref), 1e-300) if ref != 0 else abs(got[k])
+            if err > worst:
+                worst, where = err, {"limit": "sigmoid", "s_target": st[k], "s0": s0[k],
+                                     "t": tt[k], "tau": tau[k]}
+    u = np.array([0.0, 1e-3, 0.3, 1.0, 4.0, 12.0])
+    for lam in (1e12, -1e12):
+        for k in range(3):
+            t = u * _LIM_TAU[k] / abs(lam)
+            got = np.asarray(f.exponential(lam, t, _LIM_TAU[k]), dtype=float)
+            ref = numerics.mp.transition_function(_LIM_ST[k], _LIM_S0[k], lam, t, _LIM_TAU[k],
+                                                  dps=40)
+            for g, r, uu in zip(got, ref, u):
+                r = float(r)
+                err = abs(g - r) / max(abs(r), 1e-300) if r != 0 else abs(g)
+                if err > worst:
+                    worst, where = err, {"limit": "exponential", "lambda": lam, "u": uu,
+                                         "tau": _LIM_TAU[k]}
+    return Evidence(max_error=worst, counterexample=where,
+                    detail="max relative error: sigmoid vs γ(λ = 0) (8 modes, s0 ∈ {>0, 0, <0}, "
+                           "τ ∈ [0.4, 3], t/τ ≤ 60) and exponential vs γ(uτ/|λ|) at λ = ±1e12, "
+                           "u ≤ 12, τ ∈ {0.4, 1, 2.5}")
 
 
 # ============================================================================================
@@ -173,7 +259,8 @@ import random  # noqa: E402
 import mpmath  # noqa: E402
 import sympy as sp  # noqa: E402
 
-from lazyrich.derive import Derivation  # noqa: E402
+from lazyrich import Scope  # noqa: E402
+from lazyrich.derive import Derivation, NCAlgebra, nc_expand, rewriter  # noqa: E402
 from lazyrich.derive._series import (cancel_exp, exp_expand, factor_radicands,  # noqa: E402
                             record_nonnegative,
                             reduce_roots, together_expand)
@@ -245,57 +332,86 @@ def _e_sampler(rng: random.Random) -> dict:
             _x: x, _e: sp.exp(-x), _t: sp.Rational(rng.randint(0, 40), rng.randint(1, 9))}
 
 
-def _cayley(a):
-    """The unnormalised Cayley rotation [[1 − a², −2a], [2a, 1 − a²]]: divided by n = 1 + a² it
-    is exactly orthogonal for every real a (every rotation but the half turn), and its entries
-    stay polynomial, so identities can be checked by ``expand`` alone."""
-    return sp.Matrix([[1 - a**2, -2 * a], [2 * a, 1 - a**2]])
+def _aligned_algebra():
+    """Matrix symbols of the aligned ansatz: Ũ, Ṽ (orthonormal columns), R (orthogonal), and
+    the diagonal (hence symmetric and mutually commuting) C, D, S̃; plus the rewrite rules
+    ŨᵀŨ = ṼᵀṼ = RᵀR = RRᵀ = I and a fixed order C < D < S̃ of commuting diagonal factors."""
+    alg = NCAlgebra()
+    U, V, R = alg.matrices("U V R")
+    C, D, St = alg.matrices("C D St", symmetric=True)
+    UT, VT, RT = alg.T(U), alg.T(V), alg.T(R)
+    rules = rewriter([(UT * U, 1), (VT * V, 1), (RT * R, 1), (R * RT, 1), (D * C, C * D),
+                      (St * C, C * St), (St * D, D * St)],
+                     name="ŨᵀŨ = ṼᵀṼ = RᵀR = RRᵀ = I, diagonal C, D, S̃ commute")
+    return alg, (U, V, R, C, D, St), rules
 
 
-@thm51.check("symbolic", precision="exact (SymPy)",
-             justification="polynomial/rational identities reduced to 0; the root is taken "
-                           "of a perfect square of a non-negative quantity")
+@thm51.check("symbolic", precision="exact (SymPy): noncommutative matrix symbols of any size, "
+                                    "then scalars per mode",
+             justification="matrix identities reduced to 0 by expansion and the rewrite rules "
+                           "of orthonormality and of commuting diagonal matrices (valid for "
+                           "every size); scalar identities reduced to 0; the root is taken of a "
+                           "perfect square of a non-negative quantity")
 def ode_from_aligned_gradient_flow(f):
-    """W1 = R S1 Ṽᵀ, W2 = Ũ S2 Rᵀ (2 modes, Ũ, Ṽ, R exact rotations with symbolic angles):
-    gradient flow keeps the aligned form with τċ = d(s̃ − cd), τḋ = c(s̃ − cd) per mode;
-    hence τ d(cd)/dt = (c² + d²)(s̃ − cd), d² − c² = λ is conserved and
-    c² + d² = √((d² − c²)² + 4c²d²) = √(λ² + 4s²), which must equal the formula's RHS."""
-    d = Derivation("Thm 5.1: the per-mode ODE from the aligned gradient flow")
-    a, b, r = sp.symbols("a b r", real=True)
-    c1, c2, d1, d2, g1, g2 = sp.symbols("c1 c2 d1 d2 stilde1 stilde2", positive=True)
-    # Ũ = U/n_a, Ṽ = V/n_b, R = Q/n_r with U, V, Q unnormalised Cayley rotations
-    U, V, Q = _cayley(a), _cayley(b), _cayley(r)
-    na, nb, nr = 1 + a**2, 1 + b**2, 1 + r**2
-    C, D, G = sp.diag(c1, c2), sp.diag(d1, d2), sp.diag(g1, g2)
+    """Ansatz W1 = R C Ṽᵀ, W2 = Ũ D Rᵀ (C, D diagonal N_h × N_h, Ũ, Ṽ the task's singular
+    vectors, any N_i, N_o): the gradient-flow velocities at the ansatz are R Ċ Ṽᵀ and Ũ Ḋ Rᵀ
+    with τĊ = D(S̃ − CD), τḊ = C(S̃ − CD) diagonal, so the ansatz solves gradient flow exactly
+    when C, D solve that diagonal system, and by uniqueness it is *the* solution from the
+    aligned init. Diagonal matrices multiply entrywise, so the system is N_h independent scalar
+    modes: τċ = d(s̃ − cd), τḋ = c(s̃ − cd), s = cd (W2W1 = Ũ CD Ṽᵀ), d² − c² = λ (balance);
+    hence τṡ = (c² + d²)(s̃ − s) with c² + d² = √(λ² + 4s²): the printed ODE."""
+    d = Derivation("Thm 5.1: the aligned gradient flow is N_h independent modes, each obeying "
+                   "the printed ODE")
+    alg, (U, V, R, C, D, St), rules = _aligned_algebra()
+    lam, tau = sp.Symbol("lambda", real=True), sp.Symbol("tau", positive=True)
+    W1, W2, Sig = R * C * alg.T(V), U * D * alg.T(R), U * St * alg.T(V)
     d.given(sp.Symbol(r"\tau\dot W_1"), sp.Symbol(r"W_2^T(\Sigma^{yx}-W_2W_1)"),
             "gradient flow with Σxx = I (A1)")
     d.given(sp.Symbol(r"\tau\dot W_2"), sp.Symbol(r"(\Sigma^{yx}-W_2W_1)W_1^T"),
             "gradient flow with Σxx = I (A1)")
-    d.given(sp.Symbol("W_1"), sp.Symbol(r"R S_1 \tilde V^T"), "task-aligned, W1 = (Q/n_r) C (V/n_b)ᵀ")
-    d.given(sp.Symbol("W_2"), sp.Symbol(r"\tilde U S_2 R^T"), "task-aligned, W2 = (U/n_a) D (Q/n_r)ᵀ")
-    # W2ᵀ(Σ − W2W1) · n_a² n_r³ n_b   and   (Σ − W2W1)W1ᵀ · n_a n_r³ n_b²
-    dot_c = sp.diag(d1 * (g1 - c1 * d1), d2 * (g2 - c2 * d2))
-    dot_d = sp.diag(c1 * (g1 - c1 * d1), c2 * (g2 - c2 * d2))
-    d.step((Q * D * U.T) * (U * G * V.T * nr**2 - U * D * Q.T * Q * C * V.T),
-           Q * dot_c * V.T * na**2 * nr**2,
-           "τẆ1 = R diag(d(s̃ − cd)) Ṽᵀ: the velocity stays aligned (both sides × n_a²n_r³n_b)",
-           moves=(sp.expand,))
-    d.step((U * G * V.T * nr**2 - U * D * Q.T * Q * C * V.T) * (V * C * Q.T),
-           U * dot_d * Q.T * nb**2 * nr**2,
-           "τẆ2 = Ũ diag(c(s̃ − cd)) Rᵀ: the velocity stays aligned (both sides × n_a n_r³n_b²)",
-           moves=(sp.expand,))
-    c, dd, st = sp.symbols("c d stilde", positive=True)
+    d.given(sp.Symbol(r"\Sigma^{yx}"), Sig, "compact SVD of the task, Ũ: N_o × N_h, Ṽ: N_i × N_h, "
+            "ŨᵀŨ = ṼᵀṼ = I, S̃ diagonal with entries s̃_α > 0 (A3: N_h = min(N_i, N_o))")
+    d.given(sp.Symbol("W_1, W_2"), sp.Symbol(r"R C \tilde V^T,\ \tilde U D R^T"),
+            "ansatz with R orthogonal and C(t), D(t) diagonal; at t = 0 it is the task-aligned "
+            "init (C(0) = S1, D(0) = S2); its velocities are R Ċ Ṽᵀ and Ũ Ḋ Rᵀ")
+    Cdot, Ddot = D * St - C * D * D, C * St - C * C * D       # τĊ, τḊ (sorted products)
+    d.step(alg.T(W2) * (Sig - W2 * W1), R * Cdot * alg.T(V),
+           "W2ᵀ(Σ − W2W1) = R D(S̃ − CD) Ṽᵀ at the ansatz: of the form R Ċ Ṽᵀ with τĊ = "
+           "D(S̃ − CD) diagonal", moves=(nc_expand, rules))
+    d.step((Sig - W2 * W1) * alg.T(W1), U * Ddot * alg.T(R),
+           "(Σ − W2W1)W1ᵀ = Ũ C(S̃ − CD) Rᵀ at the ansatz: of the form Ũ Ḋ Rᵀ with τḊ = "
+           "C(S̃ − CD) diagonal", moves=(nc_expand, rules))
+    d.given(sp.Symbol("W_1(t), W_2(t)"), sp.Symbol(r"R C(t) \tilde V^T,\ \tilde U D(t) R^T"),
+            "so the ansatz solves gradient flow whenever C, D solve the diagonal system; the "
+            "gradient-flow field is polynomial (locally Lipschitz), so the solution from the "
+            "aligned init is unique and equals the ansatz: alignment is preserved")
+    d.step(W2 * W1, U * C * D * alg.T(V), "W2W1 = Ũ (CD) Ṽᵀ: the network keeps the task's "
+           "singular vectors, with singular values s_α = c_α d_α", moves=(nc_expand, rules))
+    bal = alg.T(W2) * W2 - W1 * alg.T(W1)
+    d.step(alg.T(R) * (bal - lam) * R, D * D - C * C - lam,
+           "Rᵀ(W2ᵀW2 − W1W1ᵀ − λI)R = D² − C² − λI: λ-balance holds iff d_α² − c_α² = λ for "
+           "every mode", moves=(nc_expand, rules))
+    d.given(sp.Symbol("CD, D^2 - C^2"), sp.Symbol(r"\mathrm{diag}(c_\alpha d_\alpha),\ "
+                                                     r"\mathrm{diag}(d_\alpha^2 - c_\alpha^2)"),
+            "products of diagonal matrices are diagonal with the products of the entries: the "
+            "system is N_h independent scalar modes (c_α, d_α, s̃_α), one per singular value")
+    c, dd, st = sp.Symbol("c", real=True), sp.Symbol("d", real=True), \
+        sp.Symbol("stilde", positive=True)
     cdot, ddot = dd * (st - c * dd), c * (st - c * dd)
-    d.step(2 * dd * ddot - 2 * c * cdot, 0, "τ d(d² − c²)/dt = 0: λ = d² − c² is conserved")
+    d.step(2 * dd * ddot - 2 * c * cdot, 0, "per mode: τ d(d² − c²)/dt = 0: λ = d² − c² is "
+           "conserved (A2 holds for all t)")
     d.step(cdot * dd + c * ddot, (c**2 + dd**2) * (st - c * dd),
-           "τ d(cd)/dt = τ(ċd + cḋ) = (c² + d²)(s̃ − cd)")
+           "per mode: τ d(cd)/dt = τ(ċd + cḋ) = (c² + d²)(s̃ − cd)")
     d.step(c**2 + dd**2, sp.sqrt((dd**2 - c**2)**2 + 4 * c**2 * dd**2),
-           "c² + d² = √((d² − c²)² + 4c²d²) (a perfect square of a non-negative number)",
-           moves=(factor_radicands,))
+           "per mode: c² + d² = √((d² − c²)² + 4c²d²) (a perfect square of a non-negative "
+           "number; c, d of any sign)", moves=(factor_radicands,))
     d.step((c**2 + dd**2) * (st - c * dd), f.ode_rhs(c * dd, st, dd**2 - c**2),
-           "= the printed RHS √(λ² + 4s²)(s̃ − s) with s = cd, λ = d² − c²",
+           "per mode: = the printed RHS √(λ² + 4s²)(s̃ − s) with s = cd, λ = d² − c²",
            moves=(sp.expand, factor_radicands))
-    return d.evidence()
+    return d.evidence(scope=Scope.full(
+        "any N_i, N_o with N_h = min(N_i, N_o) (Ũ, Ṽ with orthonormal columns, R orthogonal, "
+        "noncommutative symbols of unspecified size), every mode, any λ, c_α and d_α of any "
+        "sign; the matrix flow is reduced exactly to independent scalar modes"))
 
 
 def _thesis_y(sigma, E):
@@ -370,7 +486,45 @@ def closed_form_by_separation_of_variables(f):
         d.step(lam * y_e / (1 - y_e**2), s_gamma,
                f"{tag}: the thesis form equals s0 + γ(s̃ − s0) with the printed γ",
                moves=(reduce_roots,), sampler=_e_sampler_ell)
-    return d.evidence()
+    _record_lambda_zero(d, f)
+    return d.evidence(scope=Scope.full(
+        "every mode: s̃ > 0, any real s0, any λ ∈ ℝ (λ = ±ℓ with ℓ > 0 through the "
+        "substitution s = (λ/2) sinh θ; λ = 0 separately for s0 > 0, s0 < 0 and s0 = 0), "
+        "t ≥ 0, τ > 0"))
+
+
+def _record_lambda_zero(d, f):
+    """λ = 0: τṡ = 2|s|(s̃ − s). The sign of s never changes (0 is an equilibrium, solutions
+    are unique), so for s0 > 0 it is the logistic equation τṡ = 2s(s̃ − s) and for s0 < 0
+    τṡ = −2s(s̃ − s); both separate as 1/(s(s̃ − s)) = (1/s + 1/(s̃ − s))/s̃."""
+    sv, E = sp.Symbol("s", real=True), sp.Symbol("E", positive=True)
+    q = sp.Symbol("q", nonnegative=True)
+    d.step(1 / (sv * (_st - sv)), (1 / sv + 1 / (_st - sv)) / _st,
+           "λ = 0: partial fractions 1/(s(s̃ − s)) = (1/s + 1/(s̃ − s))/s̃; so ln|s/(s̃ − s)| "
+           "= ±2s̃t/τ + const while s keeps its sign", moves=(sp.cancel,))
+    for sign, s0v in ((1, sp.Symbol("s0", positive=True)), (-1, sp.Symbol("s0", negative=True))):
+        tag = f"λ = 0, s0 {'>' if sign > 0 else '<'} 0"
+        # s0 > 0: E = e^{2s̃t/τ} (≥ 1); s0 < 0: E = e^{−2s̃t/τ} (≤ 1); τ d/dt = ±2s̃ E d/dE
+        sol = _st * s0v * E / (_st - s0v + s0v * E)
+        d.step(sol * (_st - s0v), s0v * E * (_st - sol),
+               f"{tag}: s = s̃s0E/(s̃ − s0 + s0E) satisfies s/(s̃ − s) = E·s0/(s̃ − s0) (the "
+               f"separated form, E = e^{{{'+' if sign > 0 else '−'}2s̃t/τ}})", moves=(sp.cancel,))
+        d.step(sign * 2 * _st * E * sp.diff(sol, E), sign * 2 * sol * (_st - sol),
+               f"{tag}: τṡ = {'' if sign > 0 else '−'}2s(s̃ − s) by direct differentiation",
+               moves=(sp.cancel,))
+        d.step(sol.subs(E, 1), s0v, f"{tag}: s(0) = s0", moves=(sp.cancel,))
+        Eq = 1 + q if sign > 0 else 1 / (1 + q)           # t ≥ 0
+        record_nonnegative(d, sign * sol.subs(E, Eq),
+                           f"{tag}: s keeps the sign of s0 for t ≥ 0, so |s| = "
+                           f"{'s' if sign > 0 else '−s'} and the ODE above is τṡ = 2|s|(s̃ − s)",
+                           moves=(sp.factor,), strict=True)
+        g = _to_e(f.gamma_expr(_st, _s0, _lam, _t, _tau)).subs(_lam, 0).subs(_s0, s0v)
+        d.step(sol.subs(E, 1 / _e if sign > 0 else _e), s0v + g * (_st - s0v),
+               f"{tag}: equals s0 + γ(s̃ − s0) with the printed γ at λ = 0 (e = e^{{−2s̃t/τ}})",
+               moves=(sp.cancel, reduce_roots))
+    g = _to_e(f.gamma_expr(_st, _s0, _lam, _t, _tau)).subs(_lam, 0).subs(_s0, 0)
+    d.step(g * _st, 0, "λ = 0, s0 = 0: s ≡ 0 (the saddle is an equilibrium) and s0 + γ(s̃ − s0) "
+           "= γs̃ = 0 with the printed γ", moves=(sp.cancel, reduce_roots))
 
 
 def _e_sampler_ell(rng: random.Random) -> dict:
@@ -451,7 +605,18 @@ def printed_gamma_solves_the_ode(f):
     d.step(g_t.subs(_t, 0), 0, "γ(0) = 0, so s(0) = s0", moves=(sp.cancel,))
     d.step(g_t, g_t.subs(_lam, -_lam), "γ depends on λ only through λ²",
            moves=(sp.expand, reduce_roots))
-    return d.evidence()
+    sv = sp.Symbol("s", real=True)
+    root = sp.sqrt(_lam**2 + 4 * sv**2)
+    d.step((4 - sp.diff(root, sv)**2) * (_lam**2 + 4 * sv**2), 4 * _lam**2,
+           "(4 − (d√(λ² + 4s²)/ds)²)(λ² + 4s²) = 4λ² (where λ² + 4s² > 0)", moves=(sp.cancel,))
+    record_nonnegative(d, 4 * _lam**2,
+                       "so |d√(λ² + 4s²)/ds| ≤ 2 (for λ = 0 the root is 2|s|, 2-Lipschitz): the "
+                       "RHS √(λ² + 4s²)(s̃ − s) is locally Lipschitz in s, the solution with "
+                       "s(0) = s0 is unique (Picard–Lindelöf), and s0 + γ(s̃ − s0) is it")
+    return d.evidence(scope=Scope.full(
+        "every mode: s̃ > 0, any real s0, any real λ (a real symbol, λ = 0 included), t ≥ 0 "
+        "(e = e^{−2S_λt/τ} ∈ (0, 1]), τ > 0; with the mode reduction of "
+        "ode_from_aligned_gradient_flow this is the theorem for every size"))
 
 
 @thm51.check("symbolic", precision="exact (SymPy)",
@@ -478,7 +643,10 @@ def gamma_is_monotone_from_0_to_1(f):
     s0n, lp = sp.Symbol("s0", nonpositive=True), sp.Symbol("lambda", positive=True)
     record_nonnegative(d, (lp**2 * (_st - s0n)**2 / 4), "A·B > 0 when λ ≠ 0 and s0 ≤ 0 < s̃ "
                        "(λ enters as λ²), so A > 0 there too", strict=True)
-    return d.evidence()
+    return d.evidence(scope=Scope.full(
+        "s̃ > 0, any real s0 and λ, t ≥ 0, τ > 0: γ(0) = 0 and γ non-decreasing everywhere; "
+        "γ → 1 wherever A > 0 (s0 > 0, or λ ≠ 0), which is where the paper states it (for "
+        "λ = 0, s0 ≤ 0 the mode stays at or decays to the saddle, eq 183)"))
 
 
 def sigmoid_printed(s_target, s0, t, tau=1):
@@ -527,7 +695,14 @@ def limits_and_orders_of_the_error(f):
                            f"γ − (1 − e^{{−u}}) = O(1/λ²)", variable_label="1/|λ|",
                            moves=(sp.expand, cancel_exp, reduce_roots),
                            sampler=small(st, s0, u, tau))
-    return d.evidence()
+    d.step(sp.Matrix([gam.subs(t, 0), f.sigmoid_expr(st, s0, 0, tau),
+                      f.exponential_expr(lam, 0, tau)]), sp.zeros(3, 1),
+           "t = 0 (u = 0): γ, the sigmoid and the exponential are all 0, so the limits hold "
+           "there too", moves=(sp.cancel,))
+    return d.evidence(scope=Scope.full(
+        "s̃ > 0, s(0) > 0, τ > 0; λ → 0 at every fixed t ≥ 0 (γ is analytic in λ there: "
+        "√(λ² + 4s̃²), √(λ² + 4s(0)²) do not vanish); λ → +∞ and λ → −∞ at every fixed "
+        "u = |λ|t/τ ≥ 0 (analytic in ε = 1/|λ| after the roots are normalised)"))
 
 
 # --------------------------------------------------------------------------------------------
