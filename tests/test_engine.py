@@ -277,3 +277,31 @@ def test_entry_point_claims_are_discovered(tmp_path, monkeypatch):
     claims = registry.discover()
     assert {"demo.eq1", "demo.eq2"} <= set(claims)
     assert registry.discover(entry_points_too=False).keys().isdisjoint({"demo.eq1"})
+
+
+def test_pytest_plugin_collects_the_standard_way(tmp_path):
+    """--collect-only lists and counts the claims, and an id pytest prints can be passed back;
+    a claim whose check calls os._exit fails its item without ending the session."""
+    claims = _write(tmp_path, '''
+        import os
+        dies = Claim(id="demo.eq9", title="exits", source=Source("demo", "eq (9)"), statement="")
+        @dies.check("numeric", tolerance=1e-12)
+        def c(f):
+            os._exit(0)
+        ''')
+    env = {**os.environ, "LAZYRICH_CACHE_DIR": str(tmp_path / "c")}
+    base = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--lazyrich-select",
+            "demo", "--lazyrich-claims", claims]
+    proc = subprocess.run(base + ["--collect-only", "-q"], cwd=tmp_path, capture_output=True,
+                          text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ids = [ln for ln in proc.stdout.splitlines() if "::demo." in ln]
+    assert len(ids) == 3 and "3 tests collected" in proc.stdout, proc.stdout
+    eq1 = next(i for i in ids if i.endswith("::demo.eq1"))
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "--lazyrich-claims", claims, "--lazyrich", eq1],
+                          cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
+    proc = subprocess.run(base + ["-q"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert proc.returncode == 1 and "1 failed, 2 passed" in proc.stdout, proc.stdout
+    assert "exited" in proc.stdout
