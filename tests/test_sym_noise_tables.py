@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from lazyrich.derive._gaussian import (GaussianEnsemble, gaussian_moment, hermite_expectation,
-                              wick_moment)
+from lazyrich.derive._gaussian import (GaussianEnsemble, IndexCalculus, gaussian_moment,
+                                      hermite_expectation, wick_moment)
 from lazyrich.numerics import InvalidArgument, LazyrichError
 from lazyrich import Claim
 from lazyrich.proofs.domine2025 import init_tables, noise
@@ -90,6 +90,91 @@ def test_bad_input_names_the_argument(call, word):
         call()
     assert isinstance(info.value, InvalidArgument)
     assert word in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Index calculus with symbolic dimensions, refereed by explicit expansion at concrete sizes
+# ---------------------------------------------------------------------------------------------
+def _explicit_matrix(name, rows, cols):
+    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}_{j}", real=True))
+
+
+@pytest.mark.parametrize("sizes", [(1, 2, 3, 2), (2, 1, 3, 1)])
+def test_index_expectation_agrees_with_explicit_moments(sizes):
+    """E‖(W2+E2)(W1+E1)X − Y‖², E[(W2+E2)ᵀ(W2+E2)]_ab and a fourth-moment entry: the index
+    calculus (any size) evaluated at concrete sizes equals the explicit Gaussian expansion."""
+    s = sp.Symbol("sigma", positive=True)
+    c = IndexCalculus()
+    Ni, Nh, No, P = c.dims("N_i N_h N_o P")
+    E1, E2 = c.gaussian("E1", Nh, Ni, s**2), c.gaussian("E2", No, Nh, 3 * s**2)
+    W1, W2 = c.matrix("W1", Nh, Ni), c.matrix("W2", No, Nh)
+    X, Y = c.matrix("X", Ni, P), c.matrix("Y", No, P)
+    a, b = c.index("a", Nh), c.index("b", Ni)
+    E1 = E1 + c.matrix("Z", Nh, Ni)                 # a non-zero mean for the odd moment
+    M = (W2 + E2).T @ (W2 + E2) - (W1 + E1) @ (W1 + E1).T
+    a2 = c.index("a2", Nh)
+    exprs = [(c.frob2((W2 + E2) @ (W1 + E1) @ X - Y), {}),
+             (M.at(a, a2), {a: 0, a2: sizes[1] - 1}),
+             (M.at(a, a2) * M.at(a, a2), {a: 0, a2: 0}),
+             (M.at(a, a2) * M.at(a2, a) * E1.at(a2, b), {a: sizes[1] - 1, a2: 0, b: 0})]
+    n_i, n_h, n_o, p = sizes
+    dims = {Ni: n_i, Nh: n_h, No: n_o, P: p}
+    g = GaussianEnsemble()
+    T = {"E1": g.matrix("e1", n_h, n_i, s**2), "E2": g.matrix("e2", n_o, n_h, 3 * s**2),
+         "W1": _explicit_matrix("w1", n_h, n_i), "Z": _explicit_matrix("z", n_h, n_i), "W2": _explicit_matrix("w2", n_o, n_h),
+         "X": _explicit_matrix("x", n_i, p), "Y": _explicit_matrix("y", n_o, p)}
+    for expr, free in exprs:
+        want = g.expectation(c.explicit(expr, dims, T, free))
+        got = c.explicit(c.expectation(expr), dims, T, free)
+        assert sp.expand(got - want) == 0
+
+
+def test_index_gram_relations_agree_with_explicit_orthonormal_matrices():
+    """ŨᵀŨ = I and XXᵀ = P·I contractions, checked with exact orthonormal/whitened matrices."""
+    from lazyrich.derive import rational_orthogonal
+    c = IndexCalculus()
+    No, r, P = c.dims("N_o r P")
+    U = c.matrix("U", No, r, gram={0: 1})
+    X = c.matrix("X", r, P, gram={1: P})
+    B = c.matrix("B", r, r)
+    sv = c.vector("s", r)
+    S = c.diag("s", r)
+    expr = c.frob2(U @ S @ B @ X) + c.trace(U.T @ U @ B)
+    reduced = c.normal(expr)
+    # the contractions removed U and X altogether
+    assert all(f[0] not in ("U", "X") for t in reduced.terms for f in t.factors)
+    import random
+    Q = sp.Matrix(rational_orthogonal(random.Random(4), 3))
+    Xm = sp.Matrix([[1, 1], [1, -1]])                          # XXᵀ = 2 I (P = 2)
+    T = {"U": Q[:, :2], "X": Xm, "B": _explicit_matrix("b", 2, 2),
+         "s": [sp.Symbol("s0"), sp.Symbol("s1")]}
+    dims = {No: 3, r: 2, P: 2}
+    assert sp.expand(c.explicit(expr, dims, T) - c.explicit(reduced, dims, T)) == 0
+    assert sv is not None
+
+
+def test_index_normal_form_identifies_renamed_sums():
+    c = IndexCalculus()
+    n, m = c.dims("n m")
+    A, B = c.matrix("A", n, m), c.matrix("B", m, n)
+    assert c.to_sympy(c.trace(A @ B)) - c.to_sympy(c.trace(B @ A)) == 0
+    assert c.to_sympy(c.frob2(A)) == c.to_sympy(c.inner(A.T, A.T))
+    assert c.to_sympy(c.trace(A @ B)) != c.to_sympy(c.trace(A @ A.T))
+    # disconnected index sums factorise: ‖A‖²‖B‖² is the product of the two symbols
+    assert c.to_sympy(c.frob2(A) * c.frob2(B)) == c.to_sympy(c.frob2(A)) * c.to_sympy(c.frob2(B))
+
+
+@pytest.mark.parametrize("call,word", [
+    (lambda: IndexCalculus().index("_a", 3), "name"),
+    (lambda: IndexCalculus().matrix("A", 2, 2, gram={2: 1}), "gram"),
+    (lambda: (lambda c: (c.matrix("A", 2, 3), c.matrix("A", 2, 3)))(IndexCalculus()), "exists"),
+    (lambda: (lambda c: c.matrix("A", 2, 3) @ c.matrix("B", 2, 3))(IndexCalculus()), "inner"),
+    (lambda: (lambda c: c.matrix("A", 2, 3) + c.matrix("B", 3, 2))(IndexCalculus()), "shapes"),
+    (lambda: (lambda c: c.trace(c.matrix("A", 2, 3)))(IndexCalculus()), "non-square"),
+])
+def test_index_calculus_bad_input(call, word):
+    with pytest.raises(InvalidArgument, match=word):
+        call()
 
 
 def test_duplicate_gaussian_is_rejected():
