@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from lazyrich import discover
+from lazyrich import discover, numerics
 from lazyrich.proofs.domine2025 import aligned, representations
 
 CLAIMS = discover(entry_points_too=False)
@@ -60,7 +60,23 @@ def _limit_swapped(s, lam):                           # ±λ/2 swapped
     return b, a, c
 
 
+def _trajectory_tau_ignored(st, s0, lam, t, tau=1.0):
+    return numerics.aligned_trajectory(st, s0, lam, t)
+
+
+def _trajectory_t_times_tau(st, s0, lam, t, tau=1.0):
+    return numerics.aligned_trajectory(st, s0, lam, np.asarray(t) * tau * tau, tau)
+
+
 MUTATIONS = [
+    ("domine2025.thm5.1", "trajectory", _trajectory_tau_ignored),
+    ("domine2025.thm5.1", "trajectory", _trajectory_t_times_tau),
+    ("domine2025.eq17", "sigmoid",                      # τ ignored
+     lambda st, s0, t, tau=1.0: numerics.sigmoid_limit(st, s0, t)),
+    ("domine2025.eq17", "exponential",                  # t·τ instead of t/τ
+     lambda lam, t, tau=1.0: numerics.exponential_limit(lam, np.asarray(t) * tau * tau, tau)),
+    ("domine2025.eq17", "sigmoid",                      # off by 1e-9 relative
+     lambda st, s0, t, tau=1.0: numerics.sigmoid_limit(st, s0, t, tau) * (1 + 1e-9)),
     ("domine2025.thm5.1", "gamma_expr", _gamma_wrong_b),
     ("domine2025.thm5.1", "gamma_expr", _gamma_half_rate),
     ("domine2025.thm5.1", "ode_rhs", _ode_rhs_2s2),
@@ -105,7 +121,19 @@ def test_symbolic_checks_are_proved(cid):
 @pytest.mark.parametrize("cid", ("domine2025.eq17", "domine2025.thm5.2", "domine2025.thmC.3"))
 def test_claim_gets_expected_verdict(cid):
     # thm5.1 runs in full in tests/test_claims.py (its numeric checks take ~10 s)
-    assert CLAIMS[cid].run().verdict == "verified"
+    result = CLAIMS[cid].run()
+    assert result.verdict == "proved", (result.statement, result.implementation)
+
+
+@pytest.mark.parametrize("cid", MINE)
+def test_every_symbolic_check_declares_the_full_scope(cid):
+    claim = CLAIMS[cid]
+    assert claim.scope, f"{cid} states no scope"
+    ns = types.SimpleNamespace(**claim.formulas)
+    for check in claim.checks:
+        if check.kind == "symbolic":
+            rec = check.run(ns)
+            assert rec["scope"] and rec["scope"]["complete"], (check.name, rec["scope"])
 
 
 def test_gamma_is_even_in_lambda_and_zero_at_t0():

@@ -28,9 +28,14 @@ thm52 = Claim(
     statement=r"W_1=R\,S_1V^\top,\ W_2=U S_2R^\top,\ "
               r"S_1=\sqrt{S_\lambda-\tfrac\lambda2 I},\ S_2=\sqrt{S_\lambda+\tfrac\lambda2 I},\ "
               r"S_\lambda=\sqrt{S^2+\tfrac{\lambda^2}{4}I}",
+    scope="A2 (λ-balanced) and A3 (N_h = min(N_i, N_o)) with any N_i, N_o; any λ ∈ ℝ; "
+          "W2W1 = USVᵀ of full rank",
     assumptions=("A2: λ-balanced", "A3: N_h = min(N_i, N_o)", "W2W1 = USVᵀ of full rank"),
     depends_on=("domine2025.thmA.2",),
     formulas={"s1": s1_printed, "s2": s2_printed},
+    equivalent_mutants={
+        f"{n}: s → −s": "S1 and S2 depend on s only through s² (√(λ² + 4s²))"
+        for n in ("s1", "s2", "s1_expr", "s2_expr")},
 )
 
 
@@ -79,6 +84,7 @@ thmC3 = Claim(
     statement=r"W_1^\top W_1\to\tilde V(\tilde S_\lambda-\tfrac\lambda2I)\tilde V^\top,\ "
               r"W_2W_2^\top\to\tilde U(\tilde S_\lambda+\tfrac\lambda2I)\tilde U^\top,\ "
               r"W_2W_1\to\tilde\Sigma^{yx}",
+    scope="A1-A3 with any N_i, N_o (N_h = min(N_i, N_o)); any λ ∈ ℝ; B invertible; t → ∞",
     assumptions=("A1", "A2", "A3", "B invertible (generic init)"),
     depends_on=("domine2025.thmB.5", "domine2025.thm5.2"),
     formulas={"limit": converged_blocks},
@@ -136,8 +142,9 @@ def limit_of_closed_form(f):
 import mpmath  # noqa: E402
 import sympy as sp  # noqa: E402
 
-from lazyrich.derive import Derivation  # noqa: E402
-from lazyrich.derive._series import record_nonnegative, reduce_roots  # noqa: E402
+from lazyrich import Scope  # noqa: E402
+from lazyrich.derive import Derivation, NCAlgebra, nc_expand, nc_terms, rewriter  # noqa: E402
+from lazyrich.derive._series import record_limit, record_nonnegative, reduce_roots  # noqa: E402
 
 
 def s1_expr(s, lam):
@@ -162,44 +169,23 @@ _z = 1 + _w                                          # z > 1
 _S_LAM = sp.sqrt(_lam**2 + 4 * _s**2) / 2          # S_λ = √(s² + λ²/4)
 
 
-def _generic(name, rows, cols):
-    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}{i}{j}", real=True))
-
-
-@thm52.check("symbolic", precision="exact (SymPy), both signs of λ",
-             justification="polynomial identities in generic matrix entries; the square "
-                           "roots are fixed by squares and signs, the signs read off the "
-                           "rational parametrisation s = ℓ(z − 1/z)/4 (z > 1 covers s > 0)")
-def derivation_of_S1_S2(f):
-    """From balance W2ᵀW2 − W1W1ᵀ = λI and W2W1 = USVᵀ: M = W1ᵀW1 obeys M² + λM = VS²Vᵀ and
-    N = W2W2ᵀ obeys N² − λN = US²Uᵀ (generic 2×3 / 2×2 entries), so each squared singular value
-    m = s1² is the non-negative root of m² + λm − s² = 0, m = S_λ − λ/2, and s2² = m + λ =
-    S_λ + λ/2 (s2² − s1² = λ, s1s2 = s). The printed S1, S2 are these roots. Conversely
-    W1 = R S1 Vᵀ, W2 = U S2 Rᵀ (exact rotations) are λ-balanced with W2W1 = U S Vᵀ."""
-    d = Derivation("Thm 5.2: S1, S2 from S and λ")
-    W1, W2 = _generic("a", 2, 3), _generic("b", 2, 2)
+def _per_mode_S1_S2(d, f):
+    """Per singular value s > 0, from the printed S1, S2 (eq 18): s1² = S_λ − λ/2 > 0,
+    s2² = S_λ + λ/2 > 0, s2² − s1² = λ, s1 s2 = s (both signs of λ)."""
     lam = _lam
-    bal = W2.T * W2 - W1 * W1.T - lam * sp.eye(2)
-    M, N, A = W1.T * W1, W2 * W2.T, W2 * W1
-    d.given(sp.Symbol(r"W_2^TW_2-W_1W_1^T"), sp.Symbol(r"\lambda I"), "A2 (λ-balanced)")
-    d.step(M * M + lam * M - A.T * A, -W1.T * bal * W1,
-           "M² + λM − (W2W1)ᵀ(W2W1) = −W1ᵀ(W2ᵀW2 − W1W1ᵀ − λI)W1 = 0 under balance, "
-           "so W1ᵀW1 = V m(S) Vᵀ with m² + λm = s²", moves=(sp.expand,))
-    d.step(N * N - lam * N - A * A.T, W2 * bal * W2.T,
-           "N² − λN − (W2W1)(W2W1)ᵀ = W2(W2ᵀW2 − W1W1ᵀ − λI)W2ᵀ = 0 under balance, "
-           "so W2W2ᵀ = U n(S) Uᵀ with n² − λn = s²", moves=(sp.expand,))
     m = _S_LAM - lam / 2
-    d.step(m**2 + lam * m, _s**2, "m = S_λ − λ/2 is a root of m² + λm − s² = 0",
+    d.step(m**2 + lam * m, _s**2, "per mode: m = S_λ − λ/2 is a root of m² + λm − s² = 0",
            moves=(reduce_roots,))
     d.step((_S_LAM - lam / 2) * (-_S_LAM - lam / 2), -_s**2,
-           "the product of the two roots is −s² < 0: exactly one root is non-negative",
+           "per mode: the product of the two roots is −s² < 0: exactly one root is positive",
            moves=(reduce_roots,))
     for sigma in (1, -1):
         tag = f"λ = {'+' if sigma > 0 else '−'}ℓ"
         par = {_s: _ell * (_z - 1 / _z) / 4}
-        record_nonnegative(d, (_S_LAM - lam / 2).subs(lam, sigma * _ell),
-                           f"{tag}: S_λ − λ/2 > 0 (s = ℓ(z − 1/z)/4 with z = 1 + w > 1 covers s > 0)", subs=par,
-                           strict=True)
+        for pm, name in ((-1, "S_λ − λ/2"), (1, "S_λ + λ/2")):
+            record_nonnegative(d, (_S_LAM + pm * lam / 2).subs(lam, sigma * _ell),
+                               f"{tag}: {name} > 0 (s = ℓ(z − 1/z)/4 with z = 1 + w > 1 covers "
+                               f"s > 0), so S1 and S2 are invertible", subs=par, strict=True)
         s1 = f.s1_expr(_s, sigma * _ell)
         s2 = f.s2_expr(_s, sigma * _ell)
         d.step(s1**2, (_S_LAM - lam / 2).subs(lam, sigma * _ell),
@@ -210,23 +196,108 @@ def derivation_of_S1_S2(f):
                moves=(sp.expand, reduce_roots))
         d.step((s1 * s2)**2, _s**2, f"{tag}: (s1 s2)² = s²", moves=(sp.expand, reduce_roots))
         record_nonnegative(d, s1 * s2, f"{tag}: s1 s2 ≥ 0, hence s1 s2 = s", subs=par)
-    # converse: the factorisation is λ-balanced and multiplies to U S Vᵀ (2 modes)
-    a, b, r = sp.symbols("a b r", real=True)
-    c1, c2 = sp.symbols("s_1 s_2", positive=True)
+    s1, s2 = f.s1_expr(_s, 0), f.s2_expr(_s, 0)
+    d.step(sp.Matrix([s1**2 - _s, s2**2 - _s, s1 * s2 - _s]), sp.zeros(3, 1),
+           "λ = 0: s1 = s2 = √s, s1² = s2² = S_λ = s, s1 s2 = s", moves=(sp.expand,))
 
-    def rot(x):      # unnormalised Cayley rotation: rot(x)/(1 + x²) is exactly orthogonal
-        return sp.Matrix([[1 - x**2, -2 * x], [2 * x, 1 - x**2]])
 
-    U, V, Q = rot(a), rot(b), rot(r)
-    na, nb, nr = 1 + a**2, 1 + b**2, 1 + r**2
-    s1d = sp.diag(f.s1_expr(c1, lam), f.s1_expr(c2, lam))
-    s2d = sp.diag(f.s2_expr(c1, lam), f.s2_expr(c2, lam))
-    # W1 = (Q/n_r) S1 (V/n_b)ᵀ, W2 = (U/n_a) S2 (Q/n_r)ᵀ; both sides × n_a² n_b² n_r²
-    d.step(Q * s2d * (U.T * U) * s2d * Q.T * nb**2 - Q * s1d * (V.T * V) * s1d * Q.T * na**2,
-           lam * na**2 * nb**2 * nr**2 * sp.eye(2),
-           "W1 = R S1 Vᵀ, W2 = U S2 Rᵀ are λ-balanced (R, U, V exact rotations; both sides × "
-           "n_a²n_b²n_r²)", moves=(sp.expand, reduce_roots))
-    return d.evidence()
+def _thm52_algebra():
+    alg = NCAlgebra()
+    W1, W2, U, V, R = alg.matrices("W1 W2 U V R")
+    S1, S2, S1i, S2i = alg.matrices("S1 S2 S1inv S2inv", symmetric=True)
+    lam = _lam
+    T = alg.T
+    diag = [(S2 * S1, S1 * S2), (S1 * S1i, 1), (S1i * S1, 1), (S2 * S2i, 1), (S2i * S2, 1),
+            (S2 * S1i, S1i * S2), (S2i * S1, S1 * S2i), (S2i * S1i, S1i * S2i)]
+    base = [(T(U) * U, 1), (T(V) * V, 1), (W2 * W1, U * S1 * S2 * T(V)),
+            (T(W1) * T(W2), V * S1 * S2 * T(U))] + diag
+    return alg, (W1, W2, U, V, R, S1, S2, S1i, S2i), base
+
+
+@thm52.check("symbolic", precision="exact (SymPy): noncommutative matrix symbols of any size, "
+                                    "then scalars per singular value",
+             justification="matrix identities reduced to 0 by expansion and rewrite rules "
+                           "(balance, the SVD W2W1 = U S1S2 Vᵀ, UᵀU = VᵀV = I, commuting "
+                           "invertible diagonal S1, S2); the scalar rules s1s2 = s, "
+                           "s2² − s1² = λ come from the printed S1, S2 (proved per mode); the "
+                           "two facts of linear algebra used are stated as premises")
+def derivation_of_S1_S2(f):
+    """Any N_i, N_o with N_h = min, W2W1 = U S Vᵀ (compact, s > 0). λ ≥ 0: with M = W1ᵀW1,
+    (M + λ/2)² = (W2W1)ᵀ(W2W1) + λ²/4 = (V S1² Vᵀ + λ/2)²; both are positive semidefinite, so
+    M = V S1² Vᵀ (unique PSD square root); then R = W1 V S1⁻¹ has RᵀR = I, W1 = R S1 Vᵀ
+    (W1(I − VVᵀ) = 0 because its Gram matrix is 0) and W2 = W2RRᵀ = U S2 Rᵀ. λ ≤ 0: the mirror
+    image with N = W2W2ᵀ, (N − λ/2)² = (U S2² Uᵀ − λ/2)², R = W2ᵀ U S2⁻¹. Conversely R S1 Vᵀ,
+    U S2 Rᵀ are λ-balanced with product U S Vᵀ."""
+    d = Derivation("Thm 5.2: W1 = R S1 Vᵀ, W2 = U S2 Rᵀ from balance and the SVD of W2W1")
+    alg, (W1, W2, U, V, R, S1, S2, S1i, S2i), base = _thm52_algebra()
+    T, lam = alg.T, _lam
+    _per_mode_S1_S2(d, f)
+    d.given(sp.Symbol("W_2W_1"), sp.Symbol(r"U S V^T,\ S = S_1S_2"),
+            "compact SVD, U: N_o × N_h, V: N_i × N_h with UᵀU = VᵀV = I (A3, full rank); S1, S2 "
+            "diagonal with the printed entries, so S = S1S2 and S2² = S1² + λI (per mode, above)")
+    d.given(sp.Symbol("X = Y"), sp.Symbol(r"X, Y \succeq 0,\ X^2 = Y^2"),
+            "a positive semidefinite matrix has exactly one positive semidefinite square root")
+    d.given(sp.Symbol("X = 0"), sp.Symbol(r"X^TX = 0"), "tr XᵀX = ‖X‖²_F")
+    # ---- λ ≥ 0
+    plus = rewriter(base + [(T(W2) * W2, W1 * T(W1) + lam), (S2 * S2, S1 * S1 + lam)],
+                    name="λ ≥ 0: W2ᵀW2 = W1W1ᵀ + λI, SVD, UᵀU = VᵀV = I, S2² = S1² + λ")
+    M = T(W1) * W1
+    root = V * S1 * S1 * T(V) + lam / 2
+    d.step((M + lam / 2)**2, T(W2 * W1) * (W2 * W1) + lam**2 / 4,
+           "λ ≥ 0: (W1ᵀW1 + λ/2)² = (W2W1)ᵀ(W2W1) + λ²/4 under balance",
+           moves=(nc_expand, rewriter([(T(W2) * W2, W1 * T(W1) + lam)], name="balance")))
+    d.step(T(W2 * W1) * (W2 * W1) + lam**2 / 4, root**2,
+           "λ ≥ 0: = (V S1² Vᵀ + λ/2)² (SVD, S = S1S2, S2² = S1² + λ)", moves=(nc_expand, plus))
+    d.given(sp.Symbol(r"W_1^TW_1"), V * S1 * S1 * T(V),
+            "λ ≥ 0: W1ᵀW1 + λ/2 and V S1² Vᵀ + λ/2 are positive semidefinite with equal squares")
+    plus_m = rewriter(base + [(T(W1) * W1, V * S1 * S1 * T(V))], name="W1ᵀW1 = V S1² Vᵀ")
+    Rp = W1 * V * S1i
+    d.step(T(Rp) * Rp, sp.S.One, "λ ≥ 0: R = W1 V S1⁻¹ has RᵀR = I (R is N_h × N_h: orthogonal, "
+           "so RRᵀ = I too)", moves=(nc_expand, plus_m))
+    X = W1 - W1 * V * T(V)
+    d.step(T(X) * X, sp.S.Zero, "λ ≥ 0: X = W1(I − VVᵀ) has XᵀX = 0, so W1 = W1VVᵀ",
+           moves=(nc_expand, plus_m))
+    d.step(W1 * V * T(V), Rp * S1 * T(V), "λ ≥ 0: W1 = W1VVᵀ = R S1 Vᵀ",
+           moves=(nc_expand, plus_m))
+    d.step(W2 * Rp, U * S2, "λ ≥ 0: W2 R = U S S1⁻¹ = U S2, so W2 = W2RRᵀ = U S2 Rᵀ",
+           moves=(nc_expand, plus_m))
+    # ---- λ ≤ 0
+    minus = rewriter(base + [(W1 * T(W1), T(W2) * W2 - lam), (S1 * S1, S2 * S2 - lam)],
+                     name="λ ≤ 0: W1W1ᵀ = W2ᵀW2 − λI, SVD, UᵀU = VᵀV = I, S1² = S2² − λ")
+    N = W2 * T(W2)
+    root = U * S2 * S2 * T(U) - lam / 2
+    d.step((N - lam / 2)**2, (W2 * W1) * T(W2 * W1) + lam**2 / 4,
+           "λ ≤ 0: (W2W2ᵀ − λ/2)² = (W2W1)(W2W1)ᵀ + λ²/4 under balance",
+           moves=(nc_expand, rewriter([(W1 * T(W1), T(W2) * W2 - lam)], name="balance")))
+    d.step((W2 * W1) * T(W2 * W1) + lam**2 / 4, root**2,
+           "λ ≤ 0: = (U S2² Uᵀ − λ/2)² (SVD, S = S1S2, S1² = S2² − λ)", moves=(nc_expand, minus))
+    d.given(sp.Symbol(r"W_2W_2^T"), U * S2 * S2 * T(U),
+            "λ ≤ 0: W2W2ᵀ − λ/2 and U S2² Uᵀ − λ/2 are positive semidefinite (−λ/2 ≥ 0) with "
+            "equal squares")
+    minus_n = rewriter(base + [(W2 * T(W2), U * S2 * S2 * T(U))], name="W2W2ᵀ = U S2² Uᵀ")
+    Rm = T(W2) * U * S2i
+    d.step(T(Rm) * Rm, sp.S.One, "λ ≤ 0: R = W2ᵀ U S2⁻¹ has RᵀR = I (orthogonal)",
+           moves=(nc_expand, minus_n))
+    Y = W2 - U * T(U) * W2
+    d.step(Y * T(Y), sp.S.Zero, "λ ≤ 0: Y = (I − UUᵀ)W2 has YYᵀ = 0, so W2 = UUᵀW2",
+           moves=(nc_expand, minus_n))
+    d.step(U * T(U) * W2, U * S2 * T(Rm), "λ ≤ 0: W2 = UUᵀW2 = U S2 Rᵀ",
+           moves=(nc_expand, minus_n))
+    d.step(T(Rm) * W1, S1 * T(V), "λ ≤ 0: RᵀW1 = S2⁻¹ Uᵀ U S Vᵀ = S1 Vᵀ, so W1 = RRᵀW1 = "
+           "R S1 Vᵀ", moves=(nc_expand, minus_n))
+    # ---- converse
+    Rc = alg.matrix("Q")
+    conv = rewriter([(T(U) * U, 1), (T(V) * V, 1), (T(Rc) * Rc, 1), (Rc * T(Rc), 1),
+                     (S2 * S1, S1 * S2), (S2 * S2, S1 * S1 + lam)],
+                    name="UᵀU = VᵀV = QᵀQ = QQᵀ = I, S2² = S1² + λ")
+    W1c, W2c = Rc * S1 * T(V), U * S2 * T(Rc)
+    d.step(T(W2c) * W2c - W1c * T(W1c), lam, "conversely Q S1 Vᵀ, U S2 Qᵀ (Q orthogonal) are "
+           "λ-balanced", moves=(nc_expand, conv))
+    d.step(W2c * W1c, U * S1 * S2 * T(V), "… and multiply to U S Vᵀ", moves=(nc_expand, conv))
+    return d.evidence(scope=Scope.full(
+        "any N_i, N_o with N_h = min(N_i, N_o) (matrices as noncommutative symbols of "
+        "unspecified size), any λ ∈ ℝ (λ ≥ 0 and λ ≤ 0 separately), W2W1 of full rank "
+        "(every s > 0)"))
 
 
 thmC3.formulas.update({
@@ -235,32 +306,127 @@ thmC3.formulas.update({
 })
 
 
-@thmC3.check("symbolic", precision="exact (SymPy), both signs of λ",
-             justification="the transients are e^{−κt} with κ > 0 proved exactly; the limit "
-                           "blocks follow from the G/H identities, reduced to 0 per sign of λ")
+def _b5_terms():
+    """Theorem B.5's Z̃(t) and Ã(t) as noncommutative expressions (spec §5) with E = e^{−S_λt/τ}
+    (diagonal), p = e^{λ⊥t/τ} and k = (e^{2λ⊥t/τ} − 1)/λ⊥ (= 2t/τ for λ⊥ = 0) — λ⊥ is a
+    multiple of the identity, so p and k are scalars."""
+    alg = NCAlgebra()
+    Vt, Ut, Vp, Up, B, C, D = alg.matrices("Vt Ut Vperp Uperp B C D")
+    G, H, S, Sinv, E = alg.matrices("G H S Sinv E", symmetric=True)
+    Binv = alg.matrix("Binv")               # B⁻¹ (not symmetric)
+    p, k = sp.Symbol("p", positive=True), sp.Symbol("k", real=True)
+    T = alg.T
+    BiT = T(Binv)
+    Zt = Vt * (G - H * G) - Vt * (G + H * G) * E * T(C) * BiT * E + 2 * p * Vp * T(D) * BiT * E
+    Zb = Ut * (G + H * G) + Ut * (G - H * G) * E * T(C) * BiT * E + 2 * p * Up * T(D) * BiT * E
+    At = (4 * E * Binv * BiT * E + (1 - E * E) * Sinv
+          - E * Binv * C * (E * E - 1) * Sinv * T(C) * BiT * E
+          + 2 * k * E * Binv * D * T(D) * BiT * E)
+    return alg, (Vt, Ut, G, H, S, Sinv, E), (p, k), (Zt, Zb, At)
+
+
+def _split_decaying(expr, E, p, k):
+    """(constant part, number of terms, the terms that are not shown to decay): a term decays
+    when an E stands at its left or right end and its growth (1 per p, 2 per k) is at most the
+    number of E's at its ends (entrywise e^{(−S_i − S_j + …)t/τ}, see the limit steps)."""
+    const, bad, n = sp.S.Zero, [], 0
+    for coeff, factors in nc_terms(nc_expand(expr)):
+        term = coeff * sp.Mul(*factors)
+        if not (coeff.has(p) or coeff.has(k) or E in factors):
+            const += term
+            continue
+        n += 1
+        ends = (factors[0] == E) + (factors[-1] == E) if factors else 0
+        growth = sp.degree(coeff, p) + 2 * sp.degree(coeff, k)
+        if not (ends >= 1 and growth <= ends and (not coeff.has(k) or ends == 2)):
+            bad.append(term)
+    return const, n, bad
+
+
+@thmC3.check("symbolic", precision="exact (SymPy): noncommutative matrix symbols of any size, "
+                                    "scalar limits by sympy.limit, per-mode identities",
+             justification="the time-dependent part of B.5 is split term by term, each term's "
+                           "entries are e^{κt/τ}·(constant) with κ < 0 (signs proved exactly), "
+                           "their limits computed by sympy.limit; the limit blocks reduced by "
+                           "commuting diagonal G, H, S_λ to per-mode identities, reduced to 0 "
+                           "for λ > 0, λ < 0 and λ = 0")
 def limit_from_B5(f):
-    """Every time-dependent factor of Z̃ and Ã (B.5) is e^{−κt} with κ ∈ {S_i + S_j,
-    S_j − λ⊥, S_i + S_j − 2λ⊥}, all > 0 because S_λ − |λ|/2 = s̃²/(S_λ + |λ|/2) > 0; hence
-    Z̃ → [Ṽ(G − HG); Ũ(G + HG)], Ã → S_λ⁻¹ and QQᵀ → Z̃ S_λ Z̃ᵀ, whose blocks per mode are
-    G²(1 − H)²S_λ, G²(1 + H)²S_λ and G²(1 − H²)S_λ. With H = sgn(λ)√((S_λ − s̃)/(S_λ + s̃)),
-    G = (1 + H²)^{−1/2} these equal the formula's (S_λ − λ/2, S_λ + λ/2, s̃)."""
-    d = Derivation("Thm C.3: the converged representations from B.5")
-    st = sp.Symbol("stilde", positive=True)
-    S = sp.sqrt(_ell**2 + 4 * st**2) / 2            # S_λ (depends on λ²)
-    d.step((S - _ell / 2) * (S + _ell / 2), st**2, "(S_λ − |λ|/2)(S_λ + |λ|/2) = s̃²",
+    """B.5 (any N_i, N_o, B invertible): QQᵀ = Z̃Ã⁻¹Z̃ᵀ. Every term of Z̃ − [Ṽ(G−HG); Ũ(G+HG)]
+    and of Ã − S_λ⁻¹ has E = e^{−S_λt/τ} at an end, and its entries are e^{κt/τ}·const with
+    κ ∈ {−S_i − S_j, λ⊥ − S_j, 2λ⊥ − S_i − S_j, …} < 0 (S_j − |λ|/2 = s̃²/(S_j + |λ|/2) > 0,
+    |λ⊥| = |λ|/2), or t e^{−(S_i+S_j)t/τ} for λ⊥ = 0: all → 0. Ã → S_λ⁻¹ is invertible, so
+    QQᵀ → Z̃∞ S_λ Z̃∞ᵀ, whose blocks are Ṽ G²(1−H)²S_λ Ṽᵀ, Ũ G²(1+H)²S_λ Ũᵀ and
+    Ũ G²(1−H²)S_λ Ṽᵀ; per mode these are the formula's (S_λ − λ/2, S_λ + λ/2, s̃)."""
+    d = Derivation("Thm C.3: the converged representations from B.5, any size")
+    alg, (Vt, Ut, G, H, S, Sinv, E), (p, k), (Zt, Zb, At) = _b5_terms()
+    T = alg.T
+    d.given(sp.Symbol(r"QQ^T(t)"), sp.Symbol(r"\tilde Z\tilde A^{-1}\tilde Z^T"),
+            "Theorem B.5 (B invertible): Z̃ = [Ṽ((G−HG) − (G+HG)E CᵀB⁻ᵀE) + 2pṼ⊥DᵀB⁻ᵀE; "
+            "Ũ((G+HG) + (G−HG)E CᵀB⁻ᵀE) + 2pŨ⊥DᵀB⁻ᵀE], Ã = 4EB⁻¹B⁻ᵀE + (I − E²)S_λ⁻¹ − "
+            "EB⁻¹C(E² − I)S_λ⁻¹CᵀB⁻ᵀE + 2kEB⁻¹DDᵀB⁻ᵀE, E = e^{−S_λt/τ}, p = e^{λ⊥t/τ}, "
+            "k = (e^{2λ⊥t/τ} − 1)/λ⊥ (2t/τ for λ⊥ = 0)")
+    limits = {}
+    for name, expr, want in (("Z̃ (top)", Zt, Vt * (G - H * G)), ("Z̃ (bottom)", Zb,
+                                                                   Ut * (G + H * G)),
+                             ("Ã", At, Sinv)):
+        const, n, bad = _split_decaying(expr, E, p, k)
+        d.step(const, want, f"{name}: its t-independent part", moves=(nc_expand,))
+        d.step(sp.Integer(len(bad)), 0, f"{name}: each of its other {n} terms has E at an end "
+               f"and growth (p: 1, k: 2) no more than its E's at the ends, so it decays "
+               f"(limits below)", moves=())
+        limits[name] = const
+    # the scalar limits, x = t/τ → ∞ (τ > 0 fixed), ℓ = |λ|, S_j = ℓ/2 + δ_j, δ_j > 0
+    st, x = sp.Symbol("stilde", positive=True), sp.Symbol("x", positive=True)
+    Sm = sp.sqrt(_ell**2 + 4 * st**2) / 2
+    d.step((Sm - _ell / 2) * (Sm + _ell / 2), st**2, "(S_j − |λ|/2)(S_j + |λ|/2) = s̃_j²",
            moves=(reduce_roots,))
-    record_nonnegative(d, S - _ell / 2, "S_λ − |λ|/2 > 0 (s̃ = ℓ(z − 1/z)/4, z > 1)",
-                       subs={st: _ell * (_z - 1 / _z) / 4}, strict=True)
-    t, kappa = sp.Symbol("t", positive=True), sp.Symbol("kappa", positive=True)
-    d.step(sp.limit(sp.exp(-kappa * t), t, sp.oo), 0,
-           "e^{−κt} → 0 for κ > 0: κ = S_i + S_j, S_j − λ⊥ ≥ S_j − |λ|/2 > 0, "
-           "S_i + S_j − 2λ⊥ > 0; so Z̃ → [Ṽ(G−HG); Ũ(G+HG)], Ã → (I − 0)S_λ⁻¹ = S_λ⁻¹")
+    record_nonnegative(d, Sm - _ell / 2, "δ_j = S_j − |λ|/2 > 0 (s̃ = ℓ(z − 1/z)/4, z > 1); "
+                       "for λ = 0, S_j = s̃_j > 0", subs={st: _ell * (_z - 1 / _z) / 4},
+                       strict=True)
+    Si, Sj = sp.symbols("S_i S_j", positive=True)
+    di, dj = sp.symbols("delta_i delta_j", positive=True)
+    ell0 = sp.Symbol("ell", nonnegative=True)
+    cases = [(sp.exp(-(Si + Sj) * x), "E·X·E, E² S_λ⁻¹ (bounded middle factors e^{−2S_kt/τ} "
+              "≤ 1 do not matter): e^{−(S_i+S_j)t/τ} → 0")]
+    for sg in (1, -1):
+        cases.append((sp.exp((sg * ell0 / 2 - (ell0 / 2 + dj)) * x),
+                      f"p·X·E, λ⊥ = {'+' if sg > 0 else '−'}|λ|/2: e^{{(λ⊥ − S_j)t/τ}} → 0"))
+        prod = (sp.exp(sg * _ell * x) - 1) / (sg * _ell / 2) * sp.exp(-(_ell + di + dj) * x)
+        split = (sp.exp((sg * _ell - _ell - di - dj) * x) - sp.exp(-(_ell + di + dj) * x)) * \
+            2 / (sg * _ell)
+        d.step(prod, split, f"k·E·X·E, λ⊥ = {'+' if sg > 0 else '−'}|λ|/2 ≠ 0 (S_i + S_j = "
+               f"|λ| + δ_i + δ_j): (e^{{2λ⊥t/τ}} − 1)/λ⊥ · e^{{−(S_i+S_j)t/τ}} as two "
+               f"exponentials", moves=(sp.expand, sp.powsimp, sp.expand))
+        cases.append((split, f"k·E·X·E, λ⊥ = {'+' if sg > 0 else '−'}|λ|/2 ≠ 0: "
+                             f"(e^{{2λ⊥t/τ}} − 1)/λ⊥ · e^{{−(S_i+S_j)t/τ}} → 0"))
+    cases.append((2 * x * sp.exp(-(Si + Sj) * x),
+                  "k·E·X·E, λ⊥ = 0 (λ = 0, N_i ≠ N_o): (2t/τ) e^{−(S_i+S_j)t/τ} → 0"))
+    for expr, why in cases:
+        record_limit(d, expr, x, sp.oo, 0, f"entrywise as t → ∞: {why}")
+    d.given(sp.Symbol(r"QQ^T(\infty)"), sp.Symbol(r"\tilde Z_\infty S_\lambda \tilde Z_\infty^T"),
+            "Ã → S_λ⁻¹, which is invertible; matrix inversion is continuous there and products "
+            "are continuous, so QQᵀ = Z̃Ã⁻¹Z̃ᵀ → Z̃∞ S_λ Z̃∞ᵀ")
+    diag = rewriter([(H * G, G * H), (S * G, G * S), (S * H, H * S)],
+                    name="diagonal G, H, S_λ commute (order G, H, S_λ)")
+    top, bot = limits["Z̃ (top)"], limits["Z̃ (bottom)"]
+    one_m, one_p = 1 - H, 1 + H
+    d.step(top * S * T(top), Vt * G * G * one_m * one_m * S * T(Vt),
+           "W1ᵀW1 block: Ṽ(G − HG)S_λ(G − HG)ᵀṼᵀ = Ṽ G²(I − H)²S_λ Ṽᵀ", moves=(nc_expand, diag))
+    d.step(bot * S * T(bot), Ut * G * G * one_p * one_p * S * T(Ut),
+           "W2W2ᵀ block: Ũ G²(I + H)²S_λ Ũᵀ", moves=(nc_expand, diag))
+    d.step(bot * S * T(top), Ut * G * G * one_p * one_m * S * T(Vt),
+           "W2W1 block: Ũ G²(I − H²)S_λ Ṽᵀ", moves=(nc_expand, diag))
+    d.given(sp.Symbol(r"G^2(I\mp H)^2S_\lambda"), sp.Symbol(r"\mathrm{diag}(g_\alpha^2(1\mp "
+                                                           r"h_\alpha)^2S_{\lambda,\alpha})"),
+            "products of diagonal matrices are diagonal with the products of the entries: the "
+            "blocks reduce to one identity per mode (s̃_α, λ)")
+    S = Sm
     for sigma in (1, -1):
         tag = f"λ = {'+' if sigma > 0 else '−'}ℓ"
         lam = sigma * _ell
-        H = sigma * sp.sqrt((S - st) / (S + st))
+        Hm = sigma * sp.sqrt((S - st) / (S + st))
         H_rat = 2 * (S - st) / lam
-        d.step(H**2, H_rat**2, f"{tag}: H² = (2(S_λ − s̃)/λ)² (spec §3)", moves=(reduce_roots,))
+        d.step(Hm**2, H_rat**2, f"{tag}: H² = (2(S_λ − s̃)/λ)² (spec §3)", moves=(reduce_roots,))
         record_nonnegative(d, sigma * H_rat, f"{tag}: 2(S_λ − s̃)/λ has the sign of λ, like H, "
                            f"so H = 2(S_λ − s̃)/λ", subs={st: _ell * (_z - 1 / _z) / 4})
         G2 = 1 / (1 + H_rat**2)
@@ -271,7 +437,11 @@ def limit_from_B5(f):
                f"{tag}: W2W2ᵀ block: G²(1 + H)²S_λ", moves=(reduce_roots,))
         d.step(G2 * (1 - H_rat**2) * S, w21,
                f"{tag}: W2W1 block: G²(1 − H²)S_λ", moves=(reduce_roots,))
-    return d.evidence()
+    d.step(sp.Matrix(f.limit_expr(st, 0)), sp.Matrix([st, st, st]),
+           "λ = 0: H = 0, G = 1, S_λ = s̃, so every block is s̃ per mode", moves=(reduce_roots,))
+    return d.evidence(scope=Scope.full(
+        "any N_i, N_o with N_h = min(N_i, N_o) (noncommutative symbols of unspecified size; "
+        "λ⊥ = +|λ|/2, −|λ|/2 and 0), any λ ∈ ℝ, B invertible, τ > 0, t → ∞"))
 
 
 def _lambdify2(fn, module):
