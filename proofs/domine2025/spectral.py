@@ -2,22 +2,27 @@
 
 Three claims:
 
-* ``domine2025.lemma4.2``: per mode, P of eq 8 (built from G, H of eq 9) is orthogonal and
-  FP = PΛ with Λ = diag(S_λ, −S_λ); float64/50-digit checks per mode and on full random tasks.
+* ``domine2025.lemma4.2``: P of eq 8 (built from G, H of eq 9) is orthogonal and FP = PΛ with
+  Λ = diag(S_λ, −S_λ, λ_⊥), at every size; float64/50-digit checks per mode and on full random
+  tasks.
 * ``domine2025.lemma4.2.identities``: the equivalent forms of H and the G/H identities used by
   Theorems 4.3, B.5 and C.3 (spec §3), |H| < 1, H = 0 at λ = 0.
 * ``domine2025.lemma4.2.completion``: for N_i ≠ N_o the extra |N_o − N_i| eigenvalues are
   sgn(N_o − N_i)λ/2, on [0; Ũ⊥] (N_o > N_i) or [Ṽ⊥; 0] (N_i > N_o).
 
-Symbolic method (derive._spectral): one mode of F is [[−λ/2, s̃], [s̃, λ/2]]; writing
+Symbolic method. Sizes: Ũ, Ṽ, Ũ⊥, Ṽ⊥ are noncommuting symbols with symbolic shapes (N_i, N_o
+as n, n + k or n + k, n) and the orthonormality rules of the SVD; S̃, S_λ, G, H are commuting
+diagonal symbols, so every block of PᵀP − I or FP − PΛ reduces to one scalar coefficient per
+mode (derive._spectral.nc_mode_step). Modes: one mode of F is [[−λ/2, s̃], [s̃, λ/2]]; writing
 (s̃, λ) = (pq, q² − p²) with p = √(S_λ − λ/2), q = √(S_λ + λ/2) > 0 (onto s̃ > 0, λ ∈ ℝ) and
 splitting λ > 0 (q = p + d), λ < 0 (p = q + d), λ = 0 (p = q) with positive symbols decides
-sgn(λ) and every square-root branch, so each identity reduces to a rational one.
+sgn(λ) and every square-root branch, so each coefficient reduces to a rational one.
 """
 
 from __future__ import annotations
 
 import random
+import types
 
 import mpmath
 import numpy as np
@@ -25,22 +30,27 @@ import sympy as sp
 
 from lazyrich import numerics
 from lazyrich.derive import Derivation, Step
-from lazyrich.derive._spectral import (assemble_p, clear_radicands, g_printed, h_difference, h_printed,
-                              h_thesis, lambda_perp, mode_cases, mode_eigenvalues, mp_basis,
-                              p_mode, s_lambda)
-from lazyrich import Claim, Evidence, Source
+from lazyrich.derive._spectral import (clear_radicands, g_printed, h_difference, h_printed,
+                                      h_thesis, lambda_perp, mode_cases, mode_eigenvalues,
+                                      mp_basis, nc_mode_step, p_mode, s_lambda)
+from lazyrich import Claim, Evidence, Scope, Source
 
 from ._cases import task
 
 _EXACT = (clear_radicands, sp.expand, sp.cancel)
-#: for residuals with the rational circle parametrisation, one common denominator is faster
-_EXACT_ROT = (clear_radicands, sp.together, sp.expand)
 _s = sp.Symbol("s", positive=True)
 _lam = sp.Symbol("lambda", real=True)
 
+#: mutants of the printed formulas that are the same functions (mutant name → why)
+_EVEN = {
+    "S_lambda: s → −s": "S_λ = √(s̃² + λ²/4) is even in s̃: the variant is the same function",
+    "S_lambda: lam → −lam": "S_λ = √(s̃² + λ²/4) is even in λ: the variant is the same function",
+    "G: H → −H": "G = (1 + H²)^(−1/2) is even in H: the variant is the same function",
+}
+
 lemma42 = Claim(
     id="domine2025.lemma4.2",
-    title="F = PΛPᵀ per mode: P of eq 8 is orthogonal and FP = PΛ, Λ = diag(S_λ, −S_λ)",
+    title="F = PΛPᵀ: P of eq 8 is orthogonal and FP = PΛ, Λ = diag(S_λ, −S_λ, λ_⊥)",
     source=Source("domine2025", "Lemma 4.2, eqs (8)-(9) (= Lemma B.3, eqs 53-54)", "§4, App. B"),
     statement=r"F=P\begin{bmatrix}S_\lambda&0&0\\0&-S_\lambda&0\\0&0&\lambda_\perp\end{bmatrix}"
               r"P^\top,\ P=\frac1{\sqrt2}\begin{bmatrix}\tilde V(G-HG)&\tilde V(G+HG)&"
@@ -48,30 +58,23 @@ lemma42 = Claim(
               r"\end{bmatrix},\ S_\lambda=\sqrt{\tilde S^2+\tfrac{\lambda^2}4I},\ "
               r"H=\operatorname{sgn}(\lambda)\sqrt{\frac{S_\lambda-\tilde S}{S_\lambda+\tilde S}},"
               r"\ G=\frac1{\sqrt{I+H^2}}",
+    scope="any N_i, N_o (N_m = min(N_i, N_o) modes, |N_o − N_i| completion directions); "
+          "Σyx = ŨS̃Ṽᵀ with S̃ > 0; any λ ∈ ℝ",
     assumptions=("Σyx = Ũ S̃ Ṽᵀ compact SVD with S̃ > 0", "λ ∈ ℝ"),
     depends_on=("domine2025.lemmaB.1",),
     formulas={"S_lambda": s_lambda, "H": h_printed, "G": g_printed, "P_mode": p_mode,
               "eigenvalues": mode_eigenvalues},
+    equivalent_mutants=_EVEN,
     notes="Printed-form confidence high for P, S_λ (same P and eigenvalue order as the authors' "
           "diagonalisation check); medium-high for writing H as sgn(λ)√((S_λ−S̃)/(S_λ+S̃)) (the "
           "thesis writes the equivalent (√(λ²+4S̃²)−2S̃)/λ, see domine2025.lemma4.2.identities). "
-          "The block structure reduces FP = PΛ and PᵀP = I to the per-mode 2×2 blocks "
-          "because ŨᵀŨ = ṼᵀṼ = I and S̃, G, H are diagonal; the ±λ/2 block is "
+          "The symbolic check works at every size at once: Ũ, Ṽ, Ũ⊥, Ṽ⊥ are noncommuting "
+          "symbols with symbolic shapes and the rules of the SVD (ŨᵀŨ = ṼᵀṼ = I, the completion "
+          "orthonormal and orthogonal to Ũ or Ṽ), S̃, S_λ, G, H are commuting diagonal symbols; "
+          "each block of PᵀP − I and FP − PΛ reduces to per-mode coefficients, which the "
+          "printed formulas make exactly 0 in each sign case of λ. λ_⊥ is the one of "
           "domine2025.lemma4.2.completion.",
 )
-
-
-def _mode(f, case):
-    """S_λ, H, G, the per-mode P block and Λ from the formulas, at the case's (s̃, λ)."""
-    S = sp.factor(clear_radicands(f.S_lambda(case.s, case.lam)))
-    H = sp.factor(clear_radicands(f.H(case.s, case.lam)))
-    G = sp.factor(clear_radicands(f.G(H)))
-    Pm = clear_radicands(f.P_mode(G, H)).applyfunc(sp.factor)
-    return S, H, G, Pm, sp.diag(*f.eigenvalues(S))
-
-
-def _f_mode(s, lam):
-    return sp.Matrix([[-lam / 2, s], [s, lam / 2]])
 
 
 def _parametrisation(d):
@@ -88,19 +91,114 @@ def _parametrisation(d):
     d.step(p ** 2 + q ** 2, 2 * S, "p² + q² = 2S_λ", moves=(sp.expand,))
 
 
-@lemma42.check("symbolic", precision="exact (SymPy)",
-               justification="residuals reduced to exactly 0 for positive symbols in each sign "
-                             "case of λ; a non-zero residual is refuted at an exact random point")
-def per_mode_eigendecomposition(f):
-    d = Derivation("Lemma 4.2 per mode")
-    _parametrisation(d)
+# --------------------------------------------------------------------------------------------
+# Lemma 4.2 for every size: block algebra over noncommuting Ũ, Ṽ, Ũ⊥, Ṽ⊥ and commuting
+# diagonal S̃, S_λ, G, H, reduced to one scalar identity per mode
+# --------------------------------------------------------------------------------------------
+_n = sp.Symbol("n", integer=True, positive=True)     # N_m = min(N_i, N_o)
+_k = sp.Symbol("k", integer=True, positive=True)     # |N_o − N_i| when the sizes differ
+#: (label, N_i, N_o): the three orders of the sizes, as symbols
+SIZE_CASES = (("N_i = N_o = n", _n, _n), ("N_o = n + k > N_i = n", _n, _n + _k),
+              ("N_i = n + k > N_o = n", _n + _k, _n))
+_g, _h, _sS = sp.symbols("g h S_lambda", real=True)
+
+
+def _sign_cases(f):
+    """Per sign case of λ: the substitution of one mode's entries (s̃, λ, S_λ, H, G) by the
+    printed formulas in the parametrisation (s̃, λ) = (pq, q² − p²)."""
+    out = []
     for case in mode_cases():
-        S, H, G, Pm, Lam = _mode(f, case)
-        d.step(S, case.S, f"{case.label}: S_λ = √(s̃² + λ²/4) = (p² + q²)/2", moves=_EXACT)
-        d.step(Pm.T * Pm, sp.eye(2), f"{case.label}: PᵀP = I (per mode)", moves=_EXACT)
-        d.step(_f_mode(case.s, case.lam) * Pm, Pm * Lam,
-               f"{case.label}: FP = PΛ with Λ = diag(S_λ, −S_λ) (so F = PΛPᵀ)", moves=_EXACT)
-    return d.evidence()
+        S = sp.factor(clear_radicands(f.S_lambda(case.s, case.lam)))
+        H = sp.factor(clear_radicands(f.H(case.s, case.lam)))
+        G = sp.factor(clear_radicands(f.G(H)))
+        out.append((case.label, {_s: case.s, _lam: case.lam, _sS: S, _h: H, _g: G}))
+    return out
+
+
+def nc_eigen_setting(f, n_in, n_out, *, lambda_perp_formula=lambda_perp):
+    """The symbols of Lemma 4.2 at sizes (N_i, N_o) = (n_in, n_out) (SymPy size expressions):
+    F of eq 6 with Σyx = ŨS̃Ṽᵀ, P of eq 8 (from ``f.P_mode``), Λ (from ``f.eigenvalues`` and
+    λ_⊥), the orthonormality rules of the SVD and its completion, and the normaliser."""
+    from lazyrich.derive._blocks import NCAlgebra, block_matrix, normalizer
+
+    alg = NCAlgebra()
+    n_m = _n
+    n_p = sp.expand(abs(n_out - n_in)) if n_out != n_in else sp.S.Zero
+    U = alg.matrix("U", shape=(n_out, n_m))
+    V = alg.matrix("V", shape=(n_in, n_m))
+    G, H, St, Sl = alg.diagonal("G H Stilde Slambda", size=n_m)
+    UT, VT = alg.T(U), alg.T(V)
+    rules = [(UT * U, 1), (VT * V, 1)]
+    Up = Vp = sp.S.Zero
+    if n_out != n_in and sp.sign(n_out - n_in) == 1:      # Ũ⊥ completes Ũ; Ṽ⊥ = 0
+        Up = alg.matrix("Up", shape=(n_out, n_p))
+        rules += [(alg.T(Up) * Up, 1), (UT * Up, 0), (alg.T(Up) * U, 0)]
+    elif n_out != n_in:                                   # Ṽ⊥ completes Ṽ; Ũ⊥ = 0
+        Vp = alg.matrix("Vp", shape=(n_in, n_p))
+        rules += [(alg.T(Vp) * Vp, 1), (VT * Vp, 0), (alg.T(Vp) * V, 0)]
+    c = f.P_mode(G, H)
+    E1, E2 = f.eigenvalues(Sl)
+    if n_out != n_in:
+        P = block_matrix([[V * c[0, 0], V * c[0, 1], Vp], [U * c[1, 0], U * c[1, 1], Up]])
+        lp = lambda_perp_formula(_lam, n_in, n_out)
+        Lam = block_matrix([[E1, 0, 0], [0, E2, 0], [0, 0, lp]])
+    else:
+        P = block_matrix([[V * c[0, 0], V * c[0, 1]], [U * c[1, 0], U * c[1, 1]]])
+        Lam = block_matrix([[E1, 0], [0, E2]])
+    F = block_matrix([[-_lam / 2, V * St * UT], [U * St * VT, _lam / 2]])
+    return types.SimpleNamespace(
+        alg=alg, U=U, V=V, Up=Up, Vp=Vp, G=G, H=H, St=St, Sl=Sl, P=P, Lam=Lam, F=F,
+        n_m=n_m, n_p=n_p, rules=rules, normalize=normalizer(alg, rules, name="ŨᵀŨ = ṼᵀṼ = I, "
+                                                            "completions orthonormal; diagonals "
+                                                            "commute"),
+        scalar_of={G: _g, H: _h, St: _s, Sl: _sS},
+        isometries=[x for x in (U, V, Up, Vp) if x != 0])
+
+
+def lemma42_derivation(f) -> Derivation:
+    """Lemma 4.2 at every size: for each order of (N_i, N_o) (sizes as symbols, N_m modes), P of
+    eq 8 is square, PᵀP = I and FP = PΛ, each block reduced to per-mode scalar identities in the
+    three sign cases of λ."""
+    from lazyrich.derive._blocks import block_identity, block_mul, block_transpose
+
+    d = Derivation("Lemma 4.2 for every N_i, N_o: F = PΛPᵀ with P of eq 8 orthogonal")
+    d.given(sp.Symbol(r"\tilde\Sigma^{yx}"), sp.Symbol(r"\tilde U\tilde S\tilde V^\top"),
+            "compact SVD: ŨᵀŨ = ṼᵀṼ = I (N_m columns each), S̃ > 0 diagonal; Ũ⊥ (N_o > N_i) "
+            "or Ṽ⊥ (N_i > N_o) completes Ũ or Ṽ to an orthogonal matrix, the other is 0")
+    d.given(sp.Symbol(r"S_\lambda, H, G"), sp.Symbol(r"\text{diagonal}"),
+            "eq 9: S_λ, H, G are functions of S̃ and λ applied entrywise, so they commute with "
+            "each other and a product of them is read per diagonal entry (mode)")
+    _parametrisation(d)
+    cases = _sign_cases(f)
+    for label, n_in, n_out in SIZE_CASES:
+        m = nc_eigen_setting(f, n_in, n_out)
+        rows, cols = n_in + n_out, 2 * m.n_m + m.n_p
+        d.step(rows, cols, f"{label}: P is square ((N_i + N_o) × (2N_m + |N_o − N_i|))",
+               moves=(sp.expand,))
+        PT = block_transpose(m.P, m.alg)
+        kw = dict(alg=m.alg, normalize=m.normalize, scalar_of=m.scalar_of, cases=cases,
+                  moves=_EXACT, isometries=m.isometries)
+        nc_mode_step(d, block_mul(PT, m.P), block_identity(m.P.shape[1]),
+                     f"{label}: PᵀP = I block by block (so P is orthogonal and PPᵀ = I)",
+                     shown=(sp.Symbol(r"P^{\top}P"), sp.Symbol("I")), **kw)
+        nc_mode_step(d, block_mul(m.F, m.P), block_mul(m.P, m.Lam),
+                     f"{label}: FP = PΛ block by block, Λ = diag(S_λ, −S_λ"
+                     + (", λ_⊥)" if m.n_p != 0 else ")") + "; with PPᵀ = I, F = PΛPᵀ",
+                     shown=(sp.Symbol("FP"), sp.Symbol(r"P\Lambda")), **kw)
+    return d
+
+
+@lemma42.check("symbolic", precision="exact (SymPy: noncommutative block algebra, then one "
+                                      "scalar identity per mode)",
+               justification="each block of PᵀP − I and FP − PΛ, with Ũ, Ṽ, Ũ⊥, Ṽ⊥ of symbolic "
+                             "sizes and S̃, S_λ, G, H diagonal, reduces to per-mode coefficients "
+                             "that must be exactly 0 in each sign case of λ; a non-zero one is "
+                             "refuted at an exact random point")
+def eigendecomposition_any_size(f):
+    return lemma42_derivation(f).evidence(scope=Scope.full(
+        "any N_i, N_o (the three orders N_i = N_o, N_o > N_i, N_i > N_o with sizes as symbols, "
+        "every block shape-checked), any number N_m of modes with s̃ > 0, any λ ∈ ℝ (λ > 0, "
+        "λ < 0, λ = 0 through the onto parametrisation (s̃, λ) = (pq, q² − p²))"))
 
 
 def _mode_lambdas(f, modules):
@@ -266,6 +364,22 @@ _RHS = {
     "G2_I_plus_H_sq_S": lambda s, lam, S: S + lam / 2,
 }
 
+def _unused_argument_mutants() -> dict:
+    """The right-hand sides take (s̃, λ, S_λ) but several read only some of them: varying an
+    argument a right-hand side does not read leaves the same function."""
+    out = {}
+    for name, fn in _RHS.items():
+        used = {x.name for x in sp.sympify(fn(_s, _lam, _sS)).free_symbols}
+        for arg, sym in (("s", _s), ("lam", _lam), ("S", _sS)):
+            if sym.name in used:
+                continue
+            why = (f"the right-hand side of {name} does not depend on its argument {arg} "
+                   f"(S_λ is passed on its own), so the variant is the same function")
+            for var in (f"{arg} → {arg}/2", f"{arg} → −{arg}", f"{arg} → {arg} + 0.1"):
+                out[f"{name}: {var}"] = why
+    return out
+
+
 identities = Claim(
     id="domine2025.lemma4.2.identities",
     title="Equivalent forms of H and the G/H identities of Lemma 4.2; |H| < 1, H = 0 at λ = 0",
@@ -275,10 +389,12 @@ identities = Claim(
               r"=\tfrac{2(S_\lambda-\tilde S)}{\lambda}=\tfrac{\sqrt{\lambda^2+4\tilde S^2}"
               r"-2\tilde S}{\lambda};\ " + r";\ ".join(t for _, t, _ in _IDENTITIES)
               + r";\ |H|<I,\ H|_{\lambda=0}=0",
+    scope="S̃ > 0 diagonal of any size; any λ ∈ ℝ (the two quotient forms of H for λ ≠ 0)",
     assumptions=("S̃ > 0 diagonal", "λ ∈ ℝ (the two quotient forms of H for λ ≠ 0)"),
     depends_on=("domine2025.lemma4.2",),
     formulas={"S_lambda": s_lambda, "H": h_printed, "G": g_printed,
               "H_difference": h_difference, "H_thesis": h_thesis, **_RHS},
+    equivalent_mutants={**_EVEN, **_unused_argument_mutants()},
     notes="All diagonal, so each identity is one scalar identity per mode. 2(S_λ−S̃)/λ and "
           "(√(λ²+4S̃²)−2S̃)/λ are the thesis/code forms (matrix 'X'; the code's 'A' is G). The "
           "list is the one in spec §3 (reconstructed; these identities are what Theorems 4.3, "
@@ -321,6 +437,10 @@ def _points(case, n=4, seed=0):
                                 "assumptions on positive symbols")
 def identities_per_case(f):
     d = Derivation("Lemma 4.2: forms of H and G/H identities")
+    d.given(sp.Symbol(r"\tilde S, S_\lambda, H, G"), sp.Symbol(r"\text{diagonal}"),
+            "S̃ is diagonal and S_λ, H, G (eq 9) are functions of it applied entrywise: sums, "
+            "products, inverses and square roots of diagonal matrices act on each diagonal entry, "
+            "so each matrix identity below holds iff it holds for one mode (s̃ > 0, λ)")
     _parametrisation(d)
     for case in mode_cases():
         S = sp.factor(clear_radicands(f.S_lambda(case.s, case.lam)))
@@ -344,7 +464,10 @@ def identities_per_case(f):
         for name, tex, lhs in _IDENTITIES:
             d.step(lhs(H, G, S, case.s, case.lam), getattr(f, name)(case.s, case.lam, S),
                    f"{tag}: {tex}", moves=_EXACT)
-    return d.evidence()
+    return d.evidence(scope=Scope.full(
+        "S̃ > 0 diagonal of any size (every identity is entrywise, one scalar identity per "
+        "mode), any λ ∈ ℝ (λ > 0, λ < 0, λ = 0 through the onto parametrisation (s̃, λ) = "
+        "(pq, q² − p²)); the two quotient forms of H for λ ≠ 0"))
 
 
 def _identity_lambdas(f, modules):
@@ -419,6 +542,7 @@ completion = Claim(
     statement=r"\lambda_\perp=\operatorname{sgn}(N_o-N_i)\tfrac\lambda2I_{|N_o-N_i|},\quad "
               r"F\begin{bmatrix}\tilde V_\perp\\\tilde U_\perp\end{bmatrix}=\begin{bmatrix}"
               r"\tilde V_\perp\\\tilde U_\perp\end{bmatrix}\lambda_\perp",
+    scope="any N_i ≠ N_o (N_m = min(N_i, N_o)); any λ ∈ ℝ",
     assumptions=("Ũ⊥ completes Ũ (Ṽ⊥ = 0) if N_o > N_i; Ṽ⊥ completes Ṽ (Ũ⊥ = 0) if N_i > N_o",),
     depends_on=("domine2025.lemma4.2",),
     formulas={"lambda_perp": lambda_perp},
@@ -428,45 +552,45 @@ completion = Claim(
 )
 
 
-def _rotation_setting(n_in, n_out, case):
-    """One mode plus one perp direction: the 2-D side gets a general orthonormal pair (rational
-    parametrisation of the circle by m); returns F, P (eq 8 with the printed formulas), Λ."""
-    m = sp.Symbol("m", real=True)
-    c, n = (1 - m ** 2) / (1 + m ** 2), 2 * m / (1 + m ** 2)
-    one = sp.Matrix([[1]])
-    if n_out > n_in:
-        V, U, Vp, Up = one, sp.Matrix([c, n]), sp.zeros(1, 1), sp.Matrix([-n, c])
-    else:
-        V, U, Vp, Up = sp.Matrix([c, n]), one, sp.Matrix([-n, c]), sp.zeros(1, 1)
-    s, lam = case.s, case.lam
-    S = sp.factor(clear_radicands(s_lambda(s, lam)))
-    H = sp.factor(clear_radicands(h_printed(s, lam)))
-    Pm = clear_radicands(p_mode(g_printed(H), H)).applyfunc(sp.factor)
-    P = assemble_p(V, U, Vp, Up, [[sp.Matrix([[Pm[i, j]]]) for j in range(2)]
-                                  for i in range(2)])
-    sig = U * s * V.T
-    F = sp.Matrix(sp.BlockMatrix([[-lam / 2 * sp.eye(n_in), sig.T],
-                                  [sig, lam / 2 * sp.eye(n_out)]]))
-    return F, P, S
+def completion_derivation(f) -> Derivation:
+    """For each order of unequal sizes (N_o = n + k or N_i = n + k, sizes as symbols): the extra
+    columns [Ṽ⊥; Ũ⊥] of P are eigenvectors of F with eigenvalue ``f.lambda_perp(λ, N_i, N_o)``,
+    using only that the completion is orthogonal to the compact SVD's columns."""
+    from lazyrich.derive._blocks import block_matrix, block_mul, nc_step, scalar_sampler
+
+    d = Derivation("Lemma 4.2: the ±λ/2 completion, any N_i ≠ N_o")
+    d.given(sp.Symbol(r"\tilde U^\top\tilde U_\perp,\ \tilde V^\top\tilde V_\perp"),
+            sp.Symbol("0"), "the completion Ũ⊥ (N_o > N_i, then Ṽ⊥ = 0) or Ṽ⊥ (N_i > N_o, "
+            "then Ũ⊥ = 0) has |N_o − N_i| orthonormal columns orthogonal to Ũ or Ṽ")
+    for label, n_in, n_out in SIZE_CASES[1:]:
+        m = nc_eigen_setting(types.SimpleNamespace(**lemma42.formulas), n_in, n_out)
+        X = block_matrix([[m.Vp], [m.Up]])
+        lp = f.lambda_perp(_lam, n_in, n_out)
+        perp = m.Up if m.Up != 0 else m.Vp
+        # 1×1 reading for refutations: the completion is a unit vector there
+        sampler = scalar_sampler(m.alg, [perp, m.U, m.V, m.St, _lam],
+                                 constraints=lambda p, perp=perp: {perp: 1})
+        d.sampler = sampler
+        nc_step(d, block_mul(m.F, X), block_mul(X, block_matrix([[lp]])),
+                f"{label}: F[Ṽ⊥; Ũ⊥] = [Ṽ⊥; Ũ⊥]λ_⊥ with λ_⊥ = {sp.sstr(lp)} (ŨᵀŨ⊥ = 0 or "
+                f"ṼᵀṼ⊥ = 0)", moves=(m.normalize,), alg=m.alg,
+                shown=(sp.Symbol(r"F\begin{bmatrix}\tilde V_\perp\\\tilde U_\perp"
+                                 r"\end{bmatrix}"),
+                       sp.Symbol(r"\begin{bmatrix}\tilde V_\perp\\\tilde U_\perp"
+                                 r"\end{bmatrix}\lambda_\perp")))
+    return d
 
 
-@completion.check("symbolic", precision="exact (SymPy)",
-                  justification="residuals reduced to exactly 0 for positive symbols in each "
-                                "sign case of λ and a general orientation m")
-def completion_per_case(f):
-    d = Derivation("Lemma 4.2: the ±λ/2 completion")
-    for n_in, n_out in ((1, 2), (2, 1)):
-        for case in mode_cases():
-            F, P, S = _rotation_setting(n_in, n_out, case)
-            lp = f.lambda_perp(case.lam, n_in, n_out)
-            tag = f"N_i={n_in}, N_o={n_out}, {case.label}"
-            d.step(sp.Symbol(r"P^{\top}P"), sp.Symbol("I"), f"{tag}: PᵀP = I (3×3)",
-                   moves=_EXACT_ROT, residual=P.T * P - sp.eye(3))
-            d.step(sp.Symbol("FP"), sp.Symbol(r"P\,\mathrm{diag}(S_\lambda,-S_\lambda,"
-                                              r"\lambda_\perp)"),
-                   f"{tag}: FP = P diag(S_λ, −S_λ, λ_⊥) with λ_⊥ = {sp.sstr(lp)}",
-                   moves=_EXACT_ROT, residual=F * P - P * sp.diag(S, -S, lp))
-    return d.evidence()
+@completion.check("symbolic", precision="exact (SymPy, noncommutative block algebra)",
+                  justification="the residual F[Ṽ⊥; Ũ⊥] − [Ṽ⊥; Ũ⊥]λ_⊥ must reduce to exactly 0 "
+                                "with the orthogonality of the completion, for symbolic sizes; "
+                                "a non-zero residual is refuted at an exact 1×1 point with a "
+                                "unit completion vector")
+def completion_any_size(f):
+    return completion_derivation(f).evidence(scope=Scope.full(
+        "any N_i ≠ N_o (both orders, sizes as symbols, every block shape-checked), any λ ∈ ℝ; "
+        "the |N_o − N_i| columns [Ṽ⊥; Ũ⊥] are orthonormal and orthogonal to the other columns "
+        "of P (domine2025.lemma4.2), so they carry exactly these extra eigenvalues"))
 
 
 @completion.check("numeric", tolerance=1e-12, precision="float64 eigvalsh and 50-digit eigsy",
