@@ -160,14 +160,18 @@ def test_unwritable_report_dir_is_one_line_exit_2(demo, tmp_path, capsys, where)
     assert err.startswith("lazyrich: error: --out") and repr(path) in err, err
 
 
-@pytest.mark.parametrize("content", [None, "{not json", '{"claims": []}'])
+@pytest.mark.parametrize("content,words", [
+    (None, "cannot read it"), ("{not json", "not JSON"),
+    ('{"claims": []}', "'schema' is a required property"),
+    ("[1, 2]", "is not of type 'object'"), ('{"a": NaN}', "NaN is not JSON"),
+])
 def test_report_from_a_missing_or_bad_results_file_is_one_line_exit_2(tmp_path, capsys,
-                                                                      content):
+                                                                      content, words):
     src = tmp_path / "results.json"
     if content is not None:
         src.write_text(content)
     assert main(["report", "--from", str(src), "--out", str(tmp_path / "rep")]) == 2
-    _one_error_line(capsys, "--from", "not a lazyrich results file")
+    _one_error_line(capsys, "--from", words)
 
 
 def test_report_unknown_format_is_one_line_exit_2(tmp_path, capsys):

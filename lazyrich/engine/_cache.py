@@ -120,13 +120,17 @@ def _library_roots() -> list[Path]:
     return sorted(roots)
 
 
+@lru_cache(maxsize=None)
 def _project_roots() -> list[Path]:
-    """The folders of the project's code: the package root and its mapped sub-packages."""
-    import lazyrich
-    from lazyrich import derive, numerics, proofs, reports
-
-    return sorted({Path(m.__file__).resolve().parent
-                   for m in (lazyrich, derive, numerics, proofs, reports)})
+    """The folders of the project's code: the package root and its mapped sub-packages
+    (found without importing them)."""
+    roots = set()
+    for name in ("lazyrich", "lazyrich.derive", "lazyrich.numerics", "lazyrich.proofs",
+                 "lazyrich.reports"):
+        spec = importlib.util.find_spec(name)
+        for loc in (spec.submodule_search_locations or []) if spec else []:
+            roots.add(Path(loc).resolve())
+    return sorted(roots)
 
 
 def _within(path: Path, roots) -> bool:

@@ -113,7 +113,7 @@ def summarize(claims: list[dict], *, strict: bool = False) -> dict:
     }
 
 
-def environment() -> dict:
+def _environment() -> dict:
     """Versions of what produced the results (they are also part of the cache key)."""
     import mpmath
     import numpy
@@ -127,10 +127,63 @@ def environment() -> dict:
             "mpmath": mpmath.__version__, "lazyrich": __version__}
 
 
-def document(claims: list[dict], *, strict: bool = False) -> dict:
+def document(claims: list[dict], *, strict: bool = False,
+             environment: dict | None = None) -> dict:
     """Assemble the results document from per-claim records (adds outcomes and summary)."""
     claims = sorted(claims, key=lambda c: c["id"])
     for c in claims:
         c["outcome"] = record_outcome(c)
     return {"schema": SCHEMA, "claims": claims, "summary": summarize(claims, strict=strict),
-            "environment": environment()}
+            "environment": environment if environment is not None else _environment()}
+
+
+def schema() -> dict:
+    """The published JSON Schema of the results document (``results.schema.json``)."""
+    import json
+    from importlib.resources import files
+
+    return json.loads(files(__package__).joinpath("results.schema.json").read_text())
+
+
+def validate(doc, *, what: str = "results") -> dict:
+    """Check a results document read from outside (``report --from``) and make it honest.
+
+    Raises :class:`LazyrichError` (one line: where and what) unless ``doc`` follows the schema.
+    Then every claim's verdicts are recomputed from its checks, its outcome from its verdict,
+    and the summary (counts, failures, exit code) from the claims: nothing a file says about
+    itself is trusted beyond its check records."""
+    import jsonschema
+
+    from .._errors import LazyrichError
+    from .._model import judge
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]"
+                        for p in err.absolute_path) or "(top level)"
+        msg = err.message if len(err.message) < 200 else err.message[:200] + "…"
+        raise LazyrichError(f"{what}{where}: {msg}. Pass a document written by `lazyrich check "
+                            f"--json FILE` (schema {SCHEMA}).")
+    seen = set()
+    for c in doc["claims"]:
+        if c["id"] in seen:
+            raise LazyrichError(f"{what}: claim id {c['id']!r} appears twice.")
+        seen.add(c["id"])
+        verdict, statement, implementation = judge(c["checks"], c.get("formulas") or [])
+        c["verdict"] = verdict
+        c["statement_verdict"] = statement
+        c["implementation_verdict"] = implementation
+        for key, default in (("scope", ""), ("assumptions", []), ("depends_on", []),
+                             ("notes", ""), ("formulas", []), ("refuted_by", []),
+                             ("corrected", None), ("corrected_by", None), ("seconds", 0.0),
+                             ("cached", False), ("mutation", None)):
+            c.setdefault(key, default)
+        for ch in c["checks"]:
+            for key, default in (("precision", ""), ("justification", ""),
+                                 ("counterexample", None), ("data", None), ("traceback", None),
+                                 ("seconds", 0.0), ("scope", None), ("formulas_read", [])):
+                ch.setdefault(key, default)
+    return document(doc["claims"], strict=bool(doc["summary"].get("strict", False)),
+                    environment=doc.get("environment"))

@@ -259,6 +259,31 @@ def _write(path: str, text: str, what: str) -> None:
                             f"writable path.") from None
 
 
+def _read_results(path: str) -> dict:
+    """A results document from a file, validated against the schema and made honest
+    (verdicts, outcomes and summary recomputed from the check records)."""
+    from ._results import validate
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise LazyrichError(f"--from {path!r}: cannot read it ({exc.strerror}). Write one with "
+                            f"`lazyrich check --json FILE`.") from None
+    if len(data) > 200 * 2**20:
+        raise LazyrichError(f"--from {path!r}: {len(data) / 2**20:.0f} MiB is not a results "
+                            f"document lazyrich wrote (they are a few MiB).")
+    try:
+        doc = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise LazyrichError(f"--from {path!r}: not JSON ({str(exc)[:120]}). Write one with "
+                            f"`lazyrich check --json FILE`.") from None
+    return validate(doc, what=f"--from {path!r}: results")
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON (lazyrich writes non-finite numbers as strings)")
+
+
 def _mutate(args) -> int:
     from ._mutate import run_mutations, threshold_text
 
@@ -361,13 +386,7 @@ def main(argv: list[str] | None = None) -> int:
                 require_tex()  # fail before running any check
             _check_writable(args.out, "--out", directory=True)
             if args.from_json:
-                try:
-                    results = json.loads(Path(args.from_json).read_text())
-                    results["summary"]
-                except (OSError, ValueError, KeyError) as exc:
-                    raise LazyrichError(f"--from {args.from_json!r}: not a lazyrich results "
-                                        f"file ({exc}). Write one with `lazyrich check "
-                                        f"--json FILE`.") from None
+                results = _read_results(args.from_json)
             else:
                 claims, user_files = _load(args)
                 results = _run(args, claims, user_files)
