@@ -22,7 +22,7 @@ from lazyrich.numerics._tu_tasks import iid_gram_init, low_rank_denoising
 from lazyrich.numerics.mp._self_consistent import self_consistent as mp_self_consistent
 from lazyrich import Claim, Evidence, Scope, Source
 
-from ._common import gexp, glog, gsqrt, nonneg_step, orthogonal, rel_fro, sc_vs_direct_integration
+from ._common import gexp, glog, gsqrt, nonneg_step, orthogonal, rel_fro
 from ._nc import rewriter
 
 PAPER = "tu2024"
@@ -212,12 +212,13 @@ def lazy_derivation(f):
     Eint = -sp.Integral(sp.exp(-2 * c * (t - u)) * F(u), (u, 0, t))
     der.step(sp.diff(Eint, t) + 2 * c * Eint + F(t), 0,
              "E = A − A_lazy solves Ė = −2cE − F, F = (Θ_A − 2c)[G], E(0) = 0; variation of "
-             "constants E(t) = −∫₀ᵗ e^{−2c(t−u)} F(u) du (Leibniz rule)", moves=(_integrals_linear,))
+             "constants E(t) = −∫₀ᵗ e^{−2c(t−u)} F(u) du (Leibniz rule)",
+             moves=(_integrals_linear,))
     bound = sp.integrate(sp.exp(-2 * c * (t - u)) * (M ** 2 / c) * g0 * sp.exp(-2 * c * u),
                          (u, 0, t))
     der.step(bound, M ** 2 * g0 * t * sp.exp(-2 * c * t) / c,
-             "‖E(t)‖_F ≤ ∫₀ᵗ e^{−2c(t−u)} (M²/c) e^{−2cu} ‖A0 − Y‖_F du = (M²/c)‖A0 − Y‖_F t e^{−2ct}"
-             " (g_0 = ‖A0 − Y‖_F)", moves=(sp.expand, sp.simplify))
+             "‖E(t)‖_F ≤ ∫₀ᵗ e^{−2c(t−u)} (M²/c) e^{−2cu} ‖A0 − Y‖_F du = "
+             "(M²/c)‖A0 − Y‖_F t e^{−2ct} (g_0 = ‖A0 − Y‖_F)", moves=(sp.expand, sp.simplify))
     phi = t * sp.exp(-2 * c * t)
     der.step(sp.diff(phi, t), (1 - 2 * c * t) * sp.exp(-2 * c * t),
              "(t e^{−2ct})' = (1 − 2ct) e^{−2ct}: increasing before t* = 1/(2c), decreasing "
@@ -560,7 +561,8 @@ def hitting_float64(f):
                    epsabs=0, epsrel=1e-13, limit=200)[0]
         worst = max(worst, abs(f.t(s0, s, y, c) - ref) / ref)
     return Evidence(max_error=worst, detail="vs adaptive quadrature of 1/ṡ, (y, c, s₀, s) ∈ "
-                    "{(10, 0.5, 1e-3, 5), (1, 5, 1e-3, 0.5), (3, 1e-3, 1e-3, 1.5), (2, 1, 0.1, 1.9)}")
+                    "{(10, 0.5, 1e-3, 5), (1, 5, 1e-3, 0.5), (3, 1e-3, 1e-3, 1.5), "
+                    "(2, 1, 0.1, 1.9)}")
 
 
 @hitting.check("numeric", tolerance=1e-6, precision="mpmath 50 digits",
