@@ -300,11 +300,17 @@ MUTATIONS = [
     ("domine2025.eq173", "loss", lambda L, a, b, s, ni, nh, no: L + s**2 / 2 * (no * a + ni * b)),
     ("domine2025.eq173", "loss",                                                  # N_i ↔ N_o
      lambda L, a, b, s, ni, nh, no: noise.param_noise_loss(L, a, b, s, no, nh, ni)),
+    ("domine2025.eq173", "loss",                          # σ⁴ term right only for N_o = 2
+     lambda L, a, b, s, ni, nh, no: noise.param_noise_loss(L, a, b, s, ni, nh, no)
+     + s**4 / 2 * ni * nh * (2 - no)),
     ("domine2025.eq174", "norm2", noise.w2_norm2),                                 # ±λ/2 swapped
     ("domine2025.eq175", "norm2", lambda s, lam: 2 * noise.w2_norm2(s, lam)),
     ("domine2025.eq176", "derivative",
      lambda s, lam, ni, no: noise.robustness_derivative(s, lam, no, ni)),
-    ("domine2025.eq177", "lambda_star", lambda s: 0.5),
+    ("domine2025.eq177", "stationarity",                                            # root at 0.3
+     lambda s, lam: noise.equal_dims_stationarity(s, lam - 0.3)),
+    ("domine2025.eq177", "stationarity",                                            # λ/2 for λ²/4
+     lambda s, lam: sum(lam / noise._sqrt(x**2 + lam**2 / 2) for x in noise._modes(s))),
     ("domine2025.eq177.sign", "sign", lambda ni, no: (ni > no) - (ni < no)),
     ("domine2025.thmA.3.mean", "mean", lambda n1, n3, v1, v2: (n3 * v2 + n1 * v1, 0)),
     ("domine2025.thmA.3.mean", "mean", lambda n1, n3, v1, v2: (n3 * v2 - n1 * v1, v2)),
