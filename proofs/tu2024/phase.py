@@ -537,7 +537,8 @@ def convergence_derivation(f):
     W1, W2, W1t, W2t, G, Gt, e, et = sp.symbols("W_1 W_2 W_1^T W_2^T G G^T e e^T",
                                                  commutative=False)
     der.given(et * W1 * W1t * e, 0, "c = 0: zero-balanced weights W1W1ᵀ = W2ᵀW2 =: K; a "
-              "rank-r A₀ = W2W1 has K of rank r, with d − r independent null vectors e")
+              "rank-r A₀ = W2W1 has K of rank r (AAᵀ = W2KW2ᵀ = (W2W2ᵀ)², so rank A = rank W2 "
+              "= rank K), hence d − r independent null vectors e of K")
     der.given(et * W1, 0, "eᵀW1W1ᵀe = ‖W1ᵀe‖² = 0 ⇒ eᵀW1 = 0; eᵀW2ᵀW2e = ‖W2e‖² = 0 ⇒ W2e = 0")
     null = rewriter([(et * W1, 0), (W1t * e, 0), (W2 * e, 0), (et * W2t, 0)],
                     "eᵀW1 = 0, W2e = 0 (and transposes)")
