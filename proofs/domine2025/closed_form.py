@@ -16,10 +16,12 @@ import sympy as sp
 
 from lazyrich import numerics
 from lazyrich.derive import Derivation
-from lazyrich.derive._spectral import (assemble_p, clear_radicands, evaluate_qqt, g_printed, h_printed,
-                              lambda_perp, mode_cases, p_mode, s_lambda, symbol_matrix,
-                              sympy_basis)
-from lazyrich import Claim, Evidence, Source
+from lazyrich.derive._blocks import (NCAlgebra, NCMatrix, block_matrix, block_mul,
+                                    block_transpose, nc_expand, nc_step, normalizer,
+                                    scalar_sampler, shaped_sampler)
+from lazyrich.derive._ode import nc_derivative, ode_step
+from lazyrich.derive._spectral import evaluate_qqt, nc_basis, p_mode
+from lazyrich import Claim, Evidence, Scope, Source
 
 from ._cases import LAMBDAS, SHAPES, instance, rel_err
 
@@ -93,6 +95,20 @@ def at_b5(k, B, C, D, em, el):
 _EQ10_15 = {"B": b_eq10, "C": c_eq11, "D": d_eq12, "Z": z_eq14, "A": a_eq15}
 
 
+def _DIAGONAL_EXP(formula, args) -> dict:
+    """Transposing e^{±S_λt/τ} (a diagonal matrix) changes nothing."""
+    return {f"{formula}: {a} → {a}ᵀ": f"{a} is the diagonal e^{{±S_λt/τ}} (eq 14): its "
+                                       f"transpose is itself" for a in args}
+
+
+def _EVEN_IN(formula, args) -> dict:
+    """Arguments that enter a formula only in pairs (X(…)Xᵀ, X·X, X⁻¹(…)X⁻ᵀ, X(…)X)."""
+    return {f"{formula}: {a} → −{a}": f"every term of {formula} contains {a} (or its inverse) "
+                                       f"exactly twice, as {a}(…){a}ᵀ, {a}·{a} or "
+                                       f"{a}⁻¹(…){a}⁻ᵀ: negating it leaves the same matrix"
+            for a in args}
+
+
 @functools.lru_cache(maxsize=256)
 def _mp_reference(shape: str, lam: float, seed: int, ts: tuple, dps: int = 50):
     """(W1, W2, Σyx) of ``instance(shape, lam, seed)`` and numerics.mp.qqt at the times ``ts``.
@@ -103,6 +119,8 @@ def _mp_reference(shape: str, lam: float, seed: int, ts: tuple, dps: int = 50):
 
 
 _T_FLOW = np.array([0.0, 0.3, 1.0, 2.5, 6.0, 15.0])
+#: time constants for the checks against gradient flow (τ ≠ 1 in two of three cases)
+_TAUS = (1.0, 2.5, 0.4)
 
 thm43 = Claim(
     id="domine2025.thm4.3",
@@ -112,16 +130,29 @@ thm43 = Claim(
     statement=r"QQ^\top(t)=\begin{bmatrix}Z_1A^{-1}Z_1^\top&Z_1A^{-1}Z_2^\top\\"
               r"Z_2A^{-1}Z_1^\top&Z_2A^{-1}Z_2^\top\end{bmatrix}"
               r"\ \text{with } Z_1, Z_2 \text{ (14) and } A \text{ (15)}",
-    assumptions=("A1: Σxx = I", "A2: λ-balanced init", "A3: N_h = min(N_i, N_o)",
-                 "B of eq (10) invertible (generic init)"),
+    scope="any N_i, N_o with N_h = min(N_i, N_o), under A1–A3; any λ ∈ ℝ (λ = 0 with "
+          "N_i ≠ N_o: the last term of eq 15 read as its limit t/τ); t ≥ 0; τ > 0",
+    assumptions=("A1: Σxx = I", "A2: λ-balanced init", "A3: N_h = min(N_i, N_o)"),
     depends_on=("domine2025.lemma4.1", "domine2025.lemma4.2", "domine2025.lemma4.2.completion"),
     formulas={"qqt": numerics.qqt, **_EQ10_15},
+    equivalent_mutants={**_DIAGONAL_EXP("Z", ("ep", "em")), **_DIAGONAL_EXP("A", ("ep", "em")),
+                        **_EVEN_IN("A", ("B", "C", "D", "ep", "em", "el")), **{
+        "D: W2 → W2ᵀ": "W2 (N_o × N_h) is square only when N_o = N_h = min(N_i, N_o) (A3), i.e. "
+                       "N_o ≤ N_i, where Ũ⊥ is 0 (or empty): W2ᵀŨ⊥ = 0 whatever W2 is",
+        "D: W1 ↔ W2": "W1 and W2 have the same shape only when N_i = N_h = N_o, where Ũ⊥ and "
+                      "Ṽ⊥ are empty and D has no columns: both variants are the same empty "
+                      "matrix"}},
     notes="Theorem B.4 (App. B, eqs ≈56-58) restates this theorem with the same equations and "
           "is covered here (no separate id). B, C, D and the perp terms of eqs 12, 14, 15 are "
           "reconstructions (spec §4). The symbolic check derives eqs 13-15 from Lemma 4.1 "
-          "(eq 7, taken as given: it rests on Lemma B.1) and Lemma 4.2. The gradient-flow and "
-          "gradient-descent checks evaluate numerics.qqt (a stable rewriting of eqs 13-15, "
-          "compared with the literal eqs 13-15 at 50 digits by domine2025.thmB.5); the "
+          "(eq 7, proved by domine2025.lemma4.1 from the Riccati equation of Lemma B.1) and "
+          "Lemma 4.2 (proved at every size) with matrices of symbolic sizes; it needs neither "
+          "N_h = min(N_i, N_o) nor an invertible B (those are for Theorem B.5), and it covers "
+          "λ = 0 with N_i ≠ N_o exactly: the zero eigenvalue's middle term is ∫₀^{t/τ} ds = t/τ, "
+          "the value eq 15's quotient (e^{2λ_⊥t/τ} − 1)/(2λ_⊥) extends to. The test instances "
+          "have a well-conditioned B (a generic init). The gradient-flow and gradient-descent "
+          "checks evaluate numerics.qqt (a stable rewriting of eqs 13-15, compared with the "
+          "literal eqs 13-15 at 50 digits by domine2025.thmB.5), the flow with τ ≠ 1; the "
           "formulas B, C, D, Z, A themselves are evaluated at 50 digits and in float64 by the "
           "other numeric checks.",
 )
@@ -134,19 +165,26 @@ thm43 = Claim(
                            "~1e-11; 1e-9 leaves 100× margin and is 10⁸ below any O(1) "
                            "formula error")
 def against_gradient_flow(f):
+    """Every shape (N_i ≠ N_o both ways) × every λ (both signs, 0) at times up to 15τ, with the
+    time constant τ cycling through 1, 2.5 and 0.4: the flow is integrated with that τ and the
+    closed form is called with it, so a formula that ignores τ or multiplies t by it fails."""
     worst, where = 0.0, None
     for i, shape in enumerate(SHAPES):
         for j, lam in enumerate(LAMBDAS):
+            tau = _TAUS[(i + j) % len(_TAUS)]
             W1, W2, S = instance(shape, lam, seed=10 * i + j)
-            ref = numerics.gradient_flow(W1, W2, S, _T_FLOW).qqt()
-            got = f.qqt(W1, W2, S, _T_FLOW)
-            for k, t in enumerate(_T_FLOW):
+            ts = _T_FLOW * tau
+            ref = numerics.gradient_flow(W1, W2, S, ts, tau=tau).qqt()
+            got = f.qqt(W1, W2, S, ts, tau)
+            for k, t in enumerate(ts):
                 err = rel_err(got[k], ref[k])
                 if err > worst:
-                    worst, where = err, {"shape": shape, "lambda": lam, "t": float(t)}
+                    worst, where = err, {"shape": shape, "lambda": lam, "t": float(t),
+                                         "tau": tau}
     return Evidence(max_error=worst, counterexample=where,
-                    detail=f"{len(SHAPES)} shapes × λ ∈ {list(LAMBDAS)} × t ∈ "
-                           f"{list(_T_FLOW)}; max entrywise error relative to max |QQᵀ|")
+                    detail=f"{len(SHAPES)} shapes × λ ∈ {list(LAMBDAS)} × t/τ ∈ "
+                           f"{list(_T_FLOW)}, τ ∈ {list(_TAUS)}; max entrywise error relative "
+                           f"to max |QQᵀ|")
 
 
 @thm43.check("simulation", tolerance=0.1, precision="float64 full-batch gradient descent",
@@ -182,144 +220,195 @@ def against_gradient_descent(f):
 
 
 # --------------------------------------------------------------------------------------------
-# symbolic settings shared by the derivations of Theorem 4.3 and B.5
+# symbolic settings shared by the derivations of Theorem 4.3 and B.5: every size at once
 # --------------------------------------------------------------------------------------------
 _SQ2 = sp.sqrt(2)
+_TAU = sp.Symbol("tau", positive=True)
+_T = sp.Symbol("t", nonnegative=True)
 
 
-def _diag_coeffs(pm_list):
-    """2×2 nested list of diagonal matrices from per-mode 2×2 coefficient matrices."""
-    return [[sp.diag(*[pm[i, j] for pm in pm_list]) for j in range(2)] for i in range(2)]
+def _nc_setting(*, square_b: bool):
+    """Ũ, Ṽ, Ũ⊥, Ṽ⊥, W1, W2, B, C, D as noncommuting symbols with symbolic shapes (N_i, N_o,
+    N_m modes, N_p = |N_o − N_i| completion directions, N_h hidden units; N_h = N_m when
+    ``square_b``, as A3 makes it); G, H, S_λ, X = e^{S_λt/τ} diagonal N_m × N_m, and λ_⊥,
+    Y = e^{λ_⊥t/τ}, J = ∫₀^{t/τ} e^{2λ_⊥s} ds diagonal N_p × N_p (all commuting). Both Ũ⊥ and
+    Ṽ⊥ are kept (one of them is 0 in every real case: a superset). Returns a namespace with
+    the printed-formula backend ``k`` (derive._spectral.nc_basis), the normaliser (diagonals
+    commute; e^{2λ_⊥t/τ} = 1 + 2λ_⊥J) and samplers that respect these relations."""
+    alg = NCAlgebra()
+    n_i, n_o, n_m, n_p = (alg.dim(x) for x in ("N_i", "N_o", "N_m", "N_p"))
+    n_h = n_m if square_b else alg.dim("N_h")
+    U, V = alg.matrix("U", shape=(n_o, n_m)), alg.matrix("V", shape=(n_i, n_m))
+    Up, Vp = alg.matrix("Up", shape=(n_o, n_p)), alg.matrix("Vp", shape=(n_i, n_p))
+    G, H, S, X = alg.diagonal("G H S X", size=n_m)
+    L, Y, J = alg.diagonal("L Y J", size=n_p)
+    W1, W2 = alg.matrix("W1", shape=(n_h, n_i)), alg.matrix("W2", shape=(n_o, n_h))
+    B, C = alg.matrices("B C", shape=(n_h, n_m))
+    D = alg.matrix("D", shape=(n_h, n_p))
+    k = nc_basis(alg, U, V, Up, Vp, G, H, S, L)
+    drawn = [U, V, Up, Vp, G, H, S, X, L, Y, W1, W2, B, C, D]
+
+    def j_of(mats, _scalars):          # J = (Y² − 1)/(2λ_⊥), entrywise (diagonal)
+        y, lp = mats[Y], mats[L]
+        return {J: sp.ImmutableMatrix(sp.diag(*[(y[i, i] ** 2 - 1) / (2 * lp[i, i])
+                                                for i in range(y.rows)]))
+                if y.rows else sp.ImmutableMatrix(sp.zeros(0, 0))}
+
+    return types.SimpleNamespace(
+        alg=alg, k=k, U=U, V=V, Up=Up, Vp=Vp, G=G, H=H, S=S, X=X, L=L, Y=Y, J=J, W1=W1, W2=W2,
+        B=B, C=C, D=D, w=lambda e: NCMatrix(e, alg),
+        normalize=normalizer(alg, [(Y * Y, 1 + 2 * L * J)],
+                             name="diagonals commute; e^{2λ_⊥t/τ} = I + 2λ_⊥J"),
+        matrices=shaped_sampler(alg, drawn, constraints=j_of),
+        points=scalar_sampler(alg, drawn + [J],
+                              constraints=lambda p: {J: (p[Y] ** 2 - 1) / (2 * p[L])}))
 
 
-def _generic_setting():
-    """Two modes and one perp direction (N_i = 2, N_o = 3, N_h = 2) with G, H, S_λ, λ_⊥, the
-    exponentials, Ũ, Ṽ, Ũ⊥, Ṽ⊥, B, C, D all free symbols: the block algebra of eqs 13-15 and
-    B.5 holds for any values (both Ṽ⊥ and Ũ⊥ kept non-zero, a superset of the real cases)."""
-    V, U = symbol_matrix("v", 2, 2), symbol_matrix("u", 3, 2)
-    Vp, Up = symbol_matrix("vp", 2, 1), symbol_matrix("up", 3, 1)
-    g = sp.symbols("g0 g1", positive=True)
-    h = sp.symbols("h0 h1", real=True)
-    S = sp.symbols("S0 S1", positive=True)
+def _p_blocks(m):
+    """P of eq 8 as a 2×3 block matrix (Lemma 4.2), ½√2 written as 1/√2."""
+    c = p_mode(m.G, m.H)
+    return block_matrix([[m.V * c[0, 0], m.V * c[0, 1], m.Vp],
+                         [m.U * c[1, 0], m.U * c[1, 1], m.Up]])
+
+
+def _e(z) -> sp.Expr:
+    return z.expr if isinstance(z, NCMatrix) else sp.sympify(z)
+
+
+def _exponential_integral_steps(d):
+    """The diagonal blocks of ∫₀^{t/τ} e^{2Λs} ds, exactly, for every eigenvalue μ of F
+    (scalar steps: the blocks are diagonal, one entry per eigenvalue)."""
     mu = sp.Symbol("mu", real=True, nonzero=True)
-    x = sp.symbols("x0 x1", positive=True)
-    y = sp.Symbol("y", positive=True)
-    k = sympy_basis(U, V, Up, Vp, g, h, S, [mu])
-    ep, em, el = sp.diag(*x), sp.diag(*[1 / xi for xi in x]), sp.diag(y)
-    P = assemble_p(V, U, Vp, Up, _diag_coeffs([p_mode(g[i], h[i]) for i in range(2)]))
-    Lam = sp.diag(*S, *[-Si for Si in S], mu)
-    E = sp.diag(*x, *[1 / xi for xi in x], y)
-    # B general invertible, parametrised by its determinant δ (b00 ≠ 0, δ ≠ 0: a dense set):
-    # B⁻¹ then has monomial denominators, so `expand` alone decides the B.5 identities
-    b00, b01, b10 = sp.symbols("B_00 B_01 B_10", real=True, nonzero=True)
-    delta = sp.Symbol("delta", real=True, nonzero=True)
-    B = sp.Matrix([[b00, b01], [b10, (delta + b01 * b10) / b00]])
-    C, D = symbol_matrix("C", 2, 2), symbol_matrix("D", 2, 1)
-    return types.SimpleNamespace(k=k, ep=ep, em=em, el=el, P=P, Lam=Lam, E=E, B=B, C=C, D=D)
+    s = sp.Symbol("s")
+    q = (sp.exp(2 * mu * _T / _TAU) - 1) / (2 * mu)
+    ode_step(d, q, _T, sp.exp(2 * mu * _T / _TAU), lhs_factor=_TAU,
+             why="μ ≠ 0: τ d/dt[(e^{2μt/τ} − 1)/(2μ)] = e^{2μt/τ} and the value at t = 0 is 0, "
+                 "so (e^{2μt/τ} − 1)/(2μ) = ∫₀^{t/τ} e^{2μs} ds (for μ = ±s_λ ≠ 0 this is "
+                 "½(e^{±S_λt/τ}(±S_λ)⁻¹e^{±S_λt/τ} − (±S_λ)⁻¹), the printed middle term)",
+             moves=(sp.expand,))
+    def doit(e):
+        return e.doit()
+
+    d.step(sp.Symbol(r"\tfrac{e^{2\mu t/\tau}-1}{2\mu}\big|_{t=0}"), sp.S.Zero,
+           "μ ≠ 0: the quotient is 0 at t = 0", moves=(sp.expand,), residual=q.subs(_T, 0))
+    zero_mode = sp.Integral(sp.exp(sp.Integer(0) * s, evaluate=False), (s, 0, _T / _TAU))
+    d.step(zero_mode, _T / _TAU,
+           "μ = 0 (λ_⊥ = 0: λ = 0 with N_i ≠ N_o, F singular): ∫₀^{t/τ} e^{0·s} ds = t/τ",
+           moves=(doit, sp.expand))
+    d.step(sp.Symbol(r"e^{2\mu t/\tau}-1"), sp.Symbol(r"2\mu\cdot\tfrac{e^{2\mu t/\tau}-1}"
+                                                      r"{2\mu}"),
+           "μ ≠ 0: e^{2μt/τ} − 1 = 2μ·∫₀^{t/τ} e^{2μs} ds", moves=(sp.expand,),
+           residual=sp.exp(2 * mu * _T / _TAU) - 1 - sp.Mul(2 * mu, q, evaluate=False))
+    d.step(sp.Symbol(r"e^{2\cdot0\cdot t/\tau}-1"), 2 * sp.Integer(0) * zero_mode,
+           "μ = 0: e^{0} − 1 = 0 = 2·0·∫₀^{t/τ} ds; so e^{2λ_⊥t/τ} − I = 2λ_⊥J with "
+           "J = ∫₀^{t/τ} e^{2λ_⊥s} ds for every λ_⊥, zero included", moves=(doit, sp.expand),
+           residual=sp.exp(2 * sp.Integer(0) * _T / _TAU) - 1 - 2 * sp.Integer(0) * zero_mode)
+    d.step(sp.Limit(q, mu, 0), _T / _TAU,
+           "the printed quotient (e^{2λ_⊥t/τ} − 1)/(2λ_⊥) of eq 15 tends to t/τ = J(0) as "
+           "λ_⊥ → 0: J is the entire function it extends to, so eq 15's last term 'read as its "
+           "limit' at λ = 0 (N_i ≠ N_o) is exactly DJDᵀ with the value J = t/τ of Lemma 4.1",
+           moves=(doit, sp.expand))
 
 
-def _mode_setting(n_in, n_out, case):
-    """One mode (N_h = 1) of the task Σyx = ũ s̃ ṽᵀ with (s̃, λ) = (pq, q² − p²) of ``case``,
-    plus one perp direction when N_i ≠ N_o (ũ, ũ⊥ or ṽ, ṽ⊥ the coordinate axes: any orthonormal
-    pair is a rotation of these, and part (I) covers general bases).  P, S_λ, H, G are the
-    printed Lemma 4.2 formulas (radicands cleared)."""
-    s, lam = case.s, case.lam
-    one, e1, e2 = sp.Matrix([[1]]), sp.Matrix([1, 0]), sp.Matrix([0, 1])
-    if (n_in, n_out) == (1, 1):
-        V, U, Vp, Up = one, one, sp.zeros(1, 0), sp.zeros(1, 0)
-    elif (n_in, n_out) == (1, 2):
-        V, U, Vp, Up = one, e1, sp.zeros(1, 1), e2
-    else:
-        V, U, Vp, Up = e1, one, e2, sp.zeros(1, 1)
-    n_p = abs(n_out - n_in)
-    S = sp.factor(clear_radicands(s_lambda(s, lam)))
-    H = sp.factor(clear_radicands(h_printed(s, lam)))
-    G = sp.factor(clear_radicands(g_printed(H)))
-    Pm = clear_radicands(p_mode(G, H)).applyfunc(sp.factor)
-    lp = [lambda_perp(lam, n_in, n_out)] * n_p
-    P = assemble_p(V, U, Vp, Up, _diag_coeffs([Pm]))
-    x, y = sp.Symbol("x", positive=True), sp.Symbol("y", positive=True)
-    Lam = sp.diag(S, -S, *lp)
-    E = sp.diag(x, 1 / x, *([y] * n_p))
-    k = sympy_basis(U, V, Up, Vp, [G], [H], [S], lp)
-    W1 = symbol_matrix("w1", 1, n_in)
-    W2 = symbol_matrix("w2", n_out, 1)
-    return types.SimpleNamespace(k=k, P=P, Lam=Lam, E=E, x=x, y=y, W1=W1, W2=W2,
-                                 Q0=sp.Matrix.vstack(W1.T, W2), lp=lp, n_p=n_p)
-
-
-_EXACT = (clear_radicands, sp.expand, sp.cancel)
-
-
-def _check(d, lhs_tex, rhs_tex, lhs, rhs, why, moves=_EXACT):
-    """A derivation step shown as ``lhs_tex = rhs_tex`` (short LaTeX) whose residual is the
-    actual ``lhs − rhs`` (SymPy matrices): keeps the report readable and fast to render."""
-    return d.step(sp.Symbol(lhs_tex), sp.Symbol(rhs_tex), why, moves=moves,
-                  residual=sp.Matrix(lhs) - sp.Matrix(rhs))
-
-
-@thm43.check("symbolic", precision="exact (SymPy)",
-             justification="residuals reduced to exactly 0 by clearing radicands and expanding "
-                           "the numerator; a non-zero residual is refuted at an exact random "
-                           "point (50 digits)")
-def derivation_from_lemma_4_1(f):
-    """Lemma 4.1 (eq 7) + Lemma 4.2 (F = PΛPᵀ) ⇒ eqs 13-15, in two parts.
-
-    (I) block algebra, any number of modes: PᵀQ(0) = (1/√2)[Bᵀ; −Cᵀ; √2Dᵀ] (eqs 10-12), and for
-    M = that matrix, P e^{Λt} M = [Z1; Z2] (eq 14) and I + ½Mᵀ(e^{2Λt} − I)Λ⁻¹M = A (eq 15), with
-    every diagonal quantity and every matrix a free symbol (N_i = 2, N_o = 3, N_h = 2).
-    (II) end to end, one mode (N_i = N_o = 1) for λ > 0, λ < 0, λ = 0, and one mode plus one
-    perp direction (N_i = 1, N_o = 2 and N_i = 2, N_o = 1) for λ ≷ 0: P from the printed
-    Lemma 4.2, e^{Ft} = Pe^{Λt}Pᵀ (it solves Ẋ = FX, X(0) = PPᵀ = I), F⁻¹ = PΛ⁻¹Pᵀ, and the
-    literal Lemma 4.1 expression equals Z A⁻¹ Zᵀ (eq 13) for a symbolic Q(0)."""
-    d = Derivation("Theorem 4.3 from Lemma 4.1 and Lemma 4.2")
+def thm43_derivation(f) -> Derivation:
+    """Lemma 4.1 (eq 7) + Lemma 4.2 (F = PΛPᵀ) ⇒ eqs 13-15 at every size (see the check)."""
+    d = Derivation("Theorem 4.3 from Lemma 4.1 and Lemma 4.2, any N_i, N_o, N_h")
     d.given(sp.Symbol(r"QQ^{\top}(t)"),
-            sp.Symbol(r"e^{Ft}Q_0[I+\tfrac12Q_0^\top(e^{Ft}F^{-1}e^{Ft}-F^{-1})Q_0]^{-1}"
-                      r"Q_0^\top e^{Ft}"),
-            "Lemma 4.1 (eq 7), from the Riccati equation of Lemma B.1")
-    d.given(sp.Symbol("F"), sp.Symbol(r"P\Lambda P^\top,\ P^\top P=I"), "Lemma 4.2")
-    g = _generic_setting()
-    W1, W2 = symbol_matrix("w1", 2, 2), symbol_matrix("w2", 3, 2)
-    M = sp.Matrix.vstack(f.B(g.k, W1, W2).T / _SQ2, -f.C(g.k, W1, W2).T / _SQ2,
-                         _SQ2 * f.D(g.k, W1, W2).T / _SQ2)
-    _check(d, r"P^{\top}Q(0)", r"\tfrac1{\sqrt2}[B^\top;-C^\top;\sqrt2D^\top]",
-           g.P.T * sp.Matrix.vstack(W1.T, W2), M,
-           "(I) PᵀQ(0) = (1/√2)[Bᵀ; −Cᵀ; √2Dᵀ] with B, C, D of eqs 10-12", moves=(sp.expand,))
-    Ms = sp.Matrix.vstack(g.B.T / _SQ2, -g.C.T / _SQ2, g.D.T)
-    Z1, Z2 = f.Z(g.k, g.B, g.C, g.D, g.ep, g.em, g.el)
-    _check(d, r"Pe^{\Lambda t}P^\top Q(0)", r"[Z_1;Z_2]", g.P * g.E * Ms,
-           sp.Matrix.vstack(Z1, Z2),
-           "(I) e^{Ft}Q(0) = P e^{Λt} PᵀQ(0) = [Z1; Z2] of eq 14", moves=(sp.expand,))
-    K = (g.E ** 2 - sp.eye(5)) * g.Lam.inv()
-    _check(d, r"I+\tfrac12M^\top(e^{2\Lambda t}-I)\Lambda^{-1}M", "A",
-           sp.eye(2) + Ms.T * K * Ms / 2, f.A(g.k, g.B, g.C, g.D, g.ep, g.em, g.el),
-           "(I) I + ½Q(0)ᵀ(e^{Ft}F⁻¹e^{Ft} − F⁻¹)Q(0) = I + ½Mᵀ(e^{2Λt} − I)Λ⁻¹M = A of eq 15",
-           moves=(sp.expand,))
-    for n_in, n_out in ((1, 1), (1, 2), (2, 1)):
-        for case in mode_cases(include_zero=(n_in == n_out)):
-            m = _mode_setting(n_in, n_out, case)
-            tag = f"(II) N_i={n_in}, N_o={n_out}, {case.label}"
-            d.given(sp.Symbol("FP"), sp.Symbol(r"P\Lambda"),
-                    f"{tag}: FP = PΛ, PᵀP = PPᵀ = I (Lemma 4.2, proved per mode and with the "
-                    f"±λ/2 completion by domine2025.lemma4.2*); hence d/dt(Pe^{{Λt}}Pᵀ) = "
-                    f"F·Pe^{{Λt}}Pᵀ with value I at t = 0, i.e. e^{{Ft}} = Pe^{{Λt}}Pᵀ, and "
-                    f"F⁻¹ = PΛ⁻¹Pᵀ")
-            B, C, D = f.B(m.k, m.W1, m.W2), f.C(m.k, m.W1, m.W2), f.D(m.k, m.W1, m.W2)
-            ep, em, el = sp.diag(m.x), sp.diag(1 / m.x), sp.diag(*([m.y] * m.n_p))
-            Z1, Z2 = f.Z(m.k, B, C, D, ep, em, el)
-            _check(d, r"e^{Ft}Q(0)", r"[Z_1;Z_2]", m.P * (m.E * (m.P.T * m.Q0)),
-                   sp.Matrix.vstack(Z1, Z2),
-                   f"{tag}: e^{{Ft}}Q(0) = Pe^{{Λt}}PᵀQ(0) = [Z1; Z2] (eq 14, with eqs 10-12)",
-                   moves=_EXACT)
-            PQ = m.P.T * m.Q0
-            mid = m.E * m.Lam.inv() * m.E - m.Lam.inv()
-            _check(d, r"I+\tfrac12Q_0^\top(e^{Ft}F^{-1}e^{Ft}-F^{-1})Q_0", "A",
-                   sp.eye(1) + PQ.T * mid * PQ / 2, f.A(m.k, B, C, D, ep, em, el),
-                   f"{tag}: I + ½Q(0)ᵀ(e^{{Ft}}F⁻¹e^{{Ft}} − F⁻¹)Q(0) = I + ½(PᵀQ(0))ᵀ"
-                   f"(e^{{Λt}}Λ⁻¹e^{{Λt}} − Λ⁻¹)PᵀQ(0) = A (eq 15); so Lemma 4.1 = Z A⁻¹ Zᵀ "
-                   f"(eq 13)", moves=_EXACT)
-    return d.evidence("λ = 0 with N_i ≠ N_o (F singular, λ_⊥ = 0) follows by continuity in λ "
-                      "of both sides (Lemma B.2's integral form and eq 15 read as a limit).")
+            sp.Symbol(r"e^{Ft/\tau}Q_0[I+Q_0^\top KQ_0]^{-1}Q_0^\top e^{Ft/\tau},\ "
+                      r"K=\int_0^{t/\tau}e^{2Fs}ds"),
+            "Lemma 4.1 (eq 7; K = ½(e^{Ft/τ}F⁻¹e^{Ft/τ} − F⁻¹) for invertible F, the integral "
+            "for singular F), from the Riccati equation of Lemma B.1 (A1, A2)")
+    d.given(sp.Symbol("FP"), sp.Symbol(r"P\Lambda,\ P^\top P=PP^\top=I"),
+            "Lemma 4.2 at every size: P of eq 8, Λ = diag(S_λ, −S_λ, λ_⊥)")
+    # (a) the change of basis, with P, Λ abstract
+    a = NCAlgebra()
+    n, h = a.dim("n"), a.dim("N_h")
+    F = a.matrix("F", symmetric=True, shape=(n, n))
+    P, Q0 = a.matrix("P", shape=(n, n)), a.matrix("Q0", shape=(n, h))
+    Lam, EL, KL = a.diagonal("Lambda E_Lambda K_Lambda", size=n)
+    PT, Q0T = a.T(P), a.T(Q0)
+    nc_step(d, nc_expand(_TAU * nc_derivative(P * EL * PT, {EL: Lam * EL / _TAU})),
+            F * P * EL * PT, "τ d/dt(Pe^{Λt/τ}Pᵀ) = F·Pe^{Λt/τ}Pᵀ by FP = PΛ",
+            moves=(normalizer(a, [(F * P, P * Lam)], name="FP → PΛ"),), alg=a)
+    nc_step(d, P * PT, 1, "and Pe^{Λ·0}Pᵀ = PPᵀ = I: e^{Ft/τ} = Pe^{Λt/τ}Pᵀ (the solution of "
+            "τẊ = FX, X(0) = I, is unique)",
+            moves=(normalizer(a, [(P * PT, 1)], name="PPᵀ = I"),), alg=a)
+    nc_step(d, nc_expand(_TAU * nc_derivative(P * KL * PT, {KL: EL * EL / _TAU})),
+            (P * EL * PT) * (P * EL * PT),
+            "τ d/dt(PK_ΛPᵀ) = (Pe^{Λt/τ}Pᵀ)², K_Λ = ∫₀^{t/τ} e^{2Λs} ds (value 0 at t = 0): "
+            "so K = PK_ΛPᵀ", moves=(normalizer(a, [(PT * P, 1)], name="PᵀP = I"),), alg=a)
+    E, K, M0, M0T = P * EL * PT, P * KL * PT, PT * Q0, Q0T * P
+    nc_step(d, E * Q0 * (1 + Q0T * K * Q0) ** -1 * Q0T * E,
+            (P * EL * M0) * (1 + M0T * KL * M0) ** -1 * (M0T * EL * PT),
+            "eq 7 = (Pe^{Λt/τ}M)(I + MᵀK_ΛM)⁻¹(Pe^{Λt/τ}M)ᵀ with M = PᵀQ(0)", alg=a,
+            shown=(sp.Symbol(r"e^{Ft/\tau}Q_0[I+Q_0^\top KQ_0]^{-1}Q_0^\top e^{Ft/\tau}"),
+                   sp.Symbol(r"(Pe^{\Lambda t/\tau}M)(I+M^\top K_\Lambda M)^{-1}"
+                             r"(Pe^{\Lambda t/\tau}M)^\top")))
+    _exponential_integral_steps(d)
+    # (b) the printed formulas, every size: B, C, D, then Z, A, then eq 13
+    m = _nc_setting(square_b=False)
+    d.sampler = m.points
+    w, k = m.w, m.k
+    kw = dict(moves=(m.normalize,), alg=m.alg, matrix_sampler=m.matrices)
+    Pm = _p_blocks(m)
+    Q0b = block_matrix([[m.alg.T(m.W1)], [m.W2]])
+    Bf, Cf, Df = (_e(g(k, w(m.W1), w(m.W2))) for g in (f.B, f.C, f.D))
+    nc_step(d, block_mul(block_transpose(Pm, m.alg), Q0b),
+            block_matrix([[m.alg.T(Bf) / _SQ2], [-m.alg.T(Cf) / _SQ2], [m.alg.T(Df)]]),
+            "M = PᵀQ(0) = (1/√2)[Bᵀ; −Cᵀ; √2Dᵀ] with B, C, D of eqs 10-12 (P of eq 8)",
+            shown=(sp.Symbol(r"P^{\top}Q(0)"),
+                   sp.Symbol(r"\tfrac1{\sqrt2}[B^\top;-C^\top;\sqrt2D^\top]")), **kw)
+    B, C, D, X, Y = (w(x) for x in (m.B, m.C, m.D, m.X, m.Y))
+    Xi = w(m.X ** -1)
+    Ms = block_matrix([[m.alg.T(m.B) / _SQ2], [-m.alg.T(m.C) / _SQ2], [m.alg.T(m.D)]])
+    Z1, Z2 = f.Z(k, B, C, D, X, Xi, Y)
+    EL3 = block_matrix([[m.X, 0, 0], [0, m.X ** -1, 0], [0, 0, m.Y]])
+    nc_step(d, block_mul(Pm, EL3, Ms), block_matrix([[_e(Z1)], [_e(Z2)]]),
+            "e^{Ft/τ}Q(0) = Pe^{Λt/τ}M = [Z1; Z2] of eq 14 (e^{Λt/τ} = diag(e^{S_λt/τ}, "
+            "e^{−S_λt/τ}, e^{λ_⊥t/τ}))",
+            shown=(sp.Symbol(r"Pe^{\Lambda t/\tau}M"), sp.Symbol(r"[Z_1;Z_2]")), **kw)
+    S, Si = m.S, m.S ** -1
+    KL3 = block_matrix([[(m.X * Si * m.X - Si) / 2, 0, 0],
+                        [0, (m.X ** -1 * (-Si) * m.X ** -1 + Si) / 2, 0], [0, 0, m.J]])
+    A = f.A(k, B, C, D, X, Xi, Y)
+    nc_step(d, 1 + _e(block_mul(block_transpose(Ms, m.alg), KL3, Ms)[0, 0]), _e(A),
+            "I + MᵀK_ΛM = A of eq 15 (K_Λ = diag(½(e^{S_λt/τ}S_λ⁻¹e^{S_λt/τ} − S_λ⁻¹), "
+            "½(e^{−S_λt/τ}(−S_λ)⁻¹e^{−S_λt/τ} + S_λ⁻¹), J); S_λ > 0 is invertible; the last term "
+            "of eq 15 is DJDᵀ by e^{2λ_⊥t/τ} − I = 2λ_⊥J, for λ_⊥ = 0 as its limit)",
+            shown=(sp.Symbol(r"I+M^\top K_\Lambda M"), sp.Symbol("A")), **kw)
+    z1, z2, am = (m.alg.matrix(x, shape=sh) for x, sh in
+                  (("Z1", (m.alg.dim("N_i"), m.alg.dim("N_h"))),
+                   ("Z2", (m.alg.dim("N_o"), m.alg.dim("N_h"))),
+                   ("A", (m.alg.dim("N_h"), m.alg.dim("N_h")))))
+    Zb = block_matrix([[z1], [z2]])
+    nc_step(d, block_mul(Zb, block_matrix([[am ** -1]]), block_transpose(Zb, m.alg)),
+            block_matrix([[z1 * am ** -1 * m.alg.T(z1), z1 * am ** -1 * m.alg.T(z2)],
+                          [z2 * am ** -1 * m.alg.T(z1), z2 * am ** -1 * m.alg.T(z2)]]),
+            "so QQᵀ = [Z1; Z2]A⁻¹[Z1; Z2]ᵀ, block by block eq 13", alg=m.alg)
+    return d
+
+
+@thm43.check("symbolic", precision="exact (SymPy: noncommutative symbols of symbolic sizes)",
+             justification="every step's residual must reduce to exactly 0 (expansion, the "
+                           "rules FP = PΛ, PᵀP = PPᵀ = I, diagonal matrices commuting, "
+                           "e^{2λ_⊥t/τ} = I + 2λ_⊥J); every step is shape-checked for symbolic "
+                           "sizes; a non-zero residual is refuted at exact random points "
+                           "(1×1, and shaped random matrices respecting the same relations)")
+def derivation_from_lemma_4_1(f):
+    """Lemma 4.1 (eq 7) + Lemma 4.2 (F = PΛPᵀ) ⇒ eqs 13-15, for every size at once.
+
+    (a) With P, Λ abstract: e^{Ft/τ} = Pe^{Λt/τ}Pᵀ and K = ∫₀^{t/τ}e^{2Fs}ds = PK_ΛPᵀ (both
+    solve their ODE with the right initial value), so eq 7 = (Pe^{Λt/τ}M)(I + MᵀK_ΛM)⁻¹(…)ᵀ
+    with M = PᵀQ(0); K_Λ's diagonal entries are (e^{2μt/τ} − 1)/(2μ) for μ ≠ 0 and t/τ for
+    μ = 0, exactly. (b) With Ũ, Ṽ, Ũ⊥, Ṽ⊥, W1, W2, B, C, D of symbolic shapes and the diagonal
+    blocks commuting: M = (1/√2)[Bᵀ; −Cᵀ; √2Dᵀ] (eqs 10-12), Pe^{Λt/τ}M = [Z1; Z2] (eq 14),
+    I + MᵀK_ΛM = A (eq 15; its λ_⊥ term is DJDᵀ, which is eq 15's quotient for λ_⊥ ≠ 0 and its
+    limit t/τ at λ_⊥ = 0), and eq 13."""
+    return thm43_derivation(f).evidence(scope=Scope.full(
+        "any N_i, N_o, N_h (sizes as symbols, every step shape-checked; N_h = min(N_i, N_o) is "
+        "not needed), any number of modes, any λ ∈ ℝ: λ = 0 with N_i ≠ N_o (λ_⊥ = 0) exactly, "
+        "the last term of eq 15 being DJDᵀ with J = ∫₀^{t/τ} e^{2λ_⊥s} ds = t/τ, the limit the "
+        "paper reads; t ≥ 0, τ > 0 (through e^{Λt/τ})"))
 
 
 # cases for the literal evaluations: every shape, both signs of λ (λ_⊥ ≠ 0 for unequal shapes)
@@ -375,18 +464,27 @@ thmB5 = Claim(
     statement=r"QQ^\top(t)=\tilde Z\tilde A^{-1}\tilde Z^\top,\ "
               r"\tilde A=4e^{-S_\lambda t/\tau}B^{-1}AB^{-\top}e^{-S_\lambda t/\tau},\ "
               r"Z=\tfrac12\tilde Z e^{S_\lambda t/\tau}B^\top",
+    scope="any N_i, N_o with N_h = min(N_i, N_o), under A1–A3, B invertible; any λ ∈ ℝ "
+          "(λ = 0 with N_i ≠ N_o: the perp quotient read as its limit t/τ); t ≥ 0; τ > 0",
     assumptions=("A1", "A2", "A3", "B invertible"),
     depends_on=("domine2025.thm4.3",),
     formulas={"qqt": numerics.qqt, "Zt": zt_b5, "At": at_b5, "qqt_b5": numerics.qqt_b5},
+    equivalent_mutants={**_DIAGONAL_EXP("Zt", ("em",)), **_DIAGONAL_EXP("At", ("em",)),
+                        **_EVEN_IN("At", ("B", "C", "D", "em", "el"))},
     notes="The reference evaluates Theorem 4.3 literally in mpmath, with the working precision "
           "raised by enough guard digits to cover e^{±2 S_λ t}, so it is correct to 50 digits "
           "even at t = 1e3; the float64 path must agree and must not overflow. The formula "
           "'qqt' is numerics.qqt (a generalised stable form, also valid for singular B); "
           "'qqt_b5' is the printed B.5 (numerics.qqt_b5) and 'Zt', 'At' its two pieces. The "
-          "perp terms of Z̃ and Ã are reconstructions (spec §5).",
+          "perp terms of Z̃ and Ã are reconstructions (spec §5). The symbolic check works with "
+          "matrices of symbolic sizes (B square by A3). The float64 checks call 'qqt' and "
+          "'qqt_b5' with τ ∈ {1, 3, 0.25} at times τ·t against the reference at t (gradient "
+          "flow depends on t/τ only), so a formula that ignores τ or multiplies t by it fails.",
 )
 
 _T_MP = (0.0, 1.0, 15.0, 100.0, 1000.0)
+#: time constants of the float64 checks (exact binary multiples of the times, or 3)
+_B5_TAUS = (1.0, 3.0, 0.25)
 
 
 @thmB5.check("numeric", tolerance=1e-10, precision="float64 vs mpmath Theorem 4.3 at 50 digits",
@@ -401,51 +499,78 @@ def float64_against_50_digits(f):
              ("inverted-2x6", -3.0)]
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         for k, (shape, lam) in enumerate(cases):
+            tau = _B5_TAUS[k % len(_B5_TAUS)]
             W1, W2, S, ref = _mp_reference(shape, lam, 40 + k, _T_MP)
-            got = f.qqt(W1, W2, S, np.array(_T_MP))
+            got = f.qqt(W1, W2, S, tau * np.array(_T_MP), tau)
             for i, t in enumerate(_T_MP):
                 err = rel_err(got[i], ref[i])
                 if err > worst:
-                    worst, where = err, {"shape": shape, "lambda": lam, "t": t}
+                    worst, where = err, {"shape": shape, "lambda": lam, "t/tau": t, "tau": tau}
     return Evidence(max_error=worst, counterexample=where,
-                    detail=f"{len(cases)} (shape, λ) cases × t ∈ {list(_T_MP)}, no floating "
-                           f"point exception raised; max entrywise error relative to max |QQᵀ|")
+                    detail=f"{len(cases)} (shape, λ) cases × t/τ ∈ {list(_T_MP)}, τ ∈ "
+                           f"{list(_B5_TAUS)} (the reference at τ = 1 and time t/τ), no "
+                           f"floating point exception raised; max entrywise error relative to "
+                           f"max |QQᵀ|")
 
 
-@thmB5.check("symbolic", precision="exact (SymPy)",
-             justification="residuals reduced to exactly 0 (noncommutative symbols, then "
-                           "explicit matrices); a non-zero residual is refuted at an exact random "
-                           "point (50 digits)")
+def thmB5_derivation(f) -> Derivation:
+    """Theorem B.5 = Theorem 4.3 at every size (see the check)."""
+    d = Derivation("Theorem B.5 = Theorem 4.3, any N_i, N_o with N_h = min(N_i, N_o)")
+    m = _nc_setting(square_b=True)
+    alg, w, k = m.alg, m.w, m.k
+    d.given(sp.Symbol("B"), sp.Symbol(r"\text{invertible}"),
+            "A3 makes B (eq 10) square N_h × N_h; Theorem B.5 assumes it invertible")
+    d.given(sp.Symbol("Z"), sp.Symbol(r"\tfrac12\tilde Z e^{S_\lambda t/\tau}B^\top"),
+            "definition of Z̃ (extract e^{S_λt/τ}Bᵀ from Z of eq 14)")
+    # (I) the identity of the two forms, Z̃ and Ã abstract
+    n_all = alg.dim("N_i") + alg.dim("N_o")
+    At_s = alg.matrix("A", shape=(alg.dim("N_m"), alg.dim("N_m")))
+    Zt_s = alg.matrix("Zt", shape=(n_all, alg.dim("N_m")))
+    X, B, BT = m.X, m.B, alg.T(m.B)
+    At = 4 * X ** -1 * B ** -1 * At_s * BT ** -1 * X ** -1
+    At_inv = X * BT * At_s ** -1 * B * X / 4
+    nc_step(d, At * At_inv, 1, "(I) Ã·¼e^{S_λt/τ}BᵀA⁻¹Be^{S_λt/τ} = I for "
+            "Ã = 4e^{−S_λt/τ}B⁻¹AB⁻ᵀe^{−S_λt/τ}, so Ã⁻¹ = ¼e^{S_λt/τ}BᵀA⁻¹Be^{S_λt/τ}",
+            moves=(m.normalize,), alg=alg)
+    Z, ZT = Zt_s * X * BT / 2, B * X * alg.T(Zt_s) / 2
+    nc_step(d, Z * At_s ** -1 * ZT, Zt_s * At_inv * alg.T(Zt_s), "(I) Z A⁻¹ Zᵀ = Z̃ Ã⁻¹ Z̃ᵀ",
+            moves=(m.normalize,), alg=alg)
+    # (II) the printed Z̃, Ã satisfy these two relations with Z, A of eqs 14-15
+    d.sampler = m.points
+    kw = dict(moves=(m.normalize,), alg=alg, matrix_sampler=m.matrices)
+    Bw, Cw, Dw, Xw, Yw, Xi = (w(x) for x in (m.B, m.C, m.D, m.X, m.Y, m.X ** -1))
+    Z1, Z2 = z_eq14(k, Bw, Cw, Dw, Xw, Xi, Yw)
+    T1, T2 = f.Zt(k, Bw, Cw, Dw, Xi, Yw)
+    nc_step(d, block_matrix([[_e(Z1)], [_e(Z2)]]),
+            block_matrix([[_e(T1 @ Xw @ Bw.T / 2)], [_e(T2 @ Xw @ Bw.T / 2)]]),
+            "(II) eq 14's Z equals ½Z̃e^{S_λt/τ}Bᵀ with the printed Z̃",
+            shown=(sp.Symbol("Z"), sp.Symbol(r"\tfrac12\tilde Ze^{S_\lambda t/\tau}B^\top")),
+            **kw)
+    A15 = a_eq15(k, Bw, Cw, Dw, Xw, Xi, Yw)
+    nc_step(d, _e(Bw @ Xw @ f.At(k, Bw, Cw, Dw, Xi, Yw) @ Xw @ Bw.T / 4), _e(A15),
+            "(II) ¼Be^{S_λt/τ}Ãe^{S_λt/τ}Bᵀ = A of eq 15 with the printed Ã, i.e. "
+            "Ã = 4e^{−S_λt/τ}B⁻¹AB⁻ᵀe^{−S_λt/τ} (both λ_⊥ terms are written with "
+            "e^{2λ_⊥t/τ} − I = 2λ_⊥J, read at λ_⊥ = 0 as Theorem 4.3 reads eq 15)",
+            shown=(sp.Symbol(r"\tfrac14Be^{S_\lambda t/\tau}\tilde Ae^{S_\lambda t/\tau}B^\top"),
+                   sp.Symbol("A")), **kw)
+    return d
+
+
+@thmB5.check("symbolic", precision="exact (SymPy: noncommutative symbols of symbolic sizes)",
+             justification="residuals reduced to exactly 0 (expansion, inverses cancelling, "
+                           "diagonal matrices commuting, e^{2λ_⊥t/τ} = I + 2λ_⊥J), every step "
+                           "shape-checked for symbolic sizes; a non-zero residual is refuted at "
+                           "exact random points (1×1, and shaped random matrices with B "
+                           "invertible and the same relations)")
 def equals_theorem_4_3(f):
-    """(I) With noncommutative symbols X = e^{S_λt}, B, Bᵀ, A, Z̃: if Ã = 4X⁻¹B⁻¹AB⁻ᵀX⁻¹ and
-    Z = ½Z̃XBᵀ then Ã⁻¹ = ¼XBᵀA⁻¹BX and Z A⁻¹ Zᵀ = Z̃ Ã⁻¹ Z̃ᵀ.  (II) The printed Z̃, Ã satisfy
-    these two relations with Z, A of eqs 14-15, for two modes and one perp direction with every
-    quantity a free symbol (B a general invertible 2×2 matrix, parametrised by its entries
-    b00, b01, b10 and its determinant δ)."""
-    d = Derivation("Theorem B.5 = Theorem 4.3")
-    X, B, Bt, A, Zt, Ztt = sp.symbols("X B B^T A Zt Zt^T", commutative=False)
-    At = 4 * X ** -1 * B ** -1 * A * Bt ** -1 * X ** -1
-    At_inv = X * Bt * A ** -1 * B * X / 4
-    d.given(sp.Symbol("Z"), sp.Symbol(r"\tfrac12\tilde Z e^{S_\lambda t}B^\top"),
-            "definition of Z̃ (extract e^{S_λt}Bᵀ, B invertible)")
-    d.step(At * At_inv, sp.Integer(1), "(I) Ã · ¼e^{S_λt}BᵀA⁻¹Be^{S_λt} = I, so "
-           "Ã⁻¹ = ¼e^{S_λt}BᵀA⁻¹Be^{S_λt}", moves=(sp.expand,))
-    Z, ZT = Zt * X * Bt / 2, B * X * Ztt / 2
-    d.step(Z * A ** -1 * ZT, Zt * At_inv * Ztt, "(I) Z A⁻¹ Zᵀ = Z̃ Ã⁻¹ Z̃ᵀ",
-           moves=(sp.expand,))
-    g = _generic_setting()
-    Z1, Z2 = z_eq14(g.k, g.B, g.C, g.D, g.ep, g.em, g.el)
-    T1, T2 = f.Zt(g.k, g.B, g.C, g.D, g.em, g.el)
-    _check(d, "Z", r"\tfrac12\tilde Z e^{S_\lambda t}B^\top", sp.Matrix.vstack(Z1, Z2),
-           sp.Matrix.vstack(T1, T2) * g.ep * g.B.T / 2,
-           "(II) eq 14's Z equals ½Z̃e^{S_λt}Bᵀ with the printed Z̃", moves=(sp.expand,))
-    A15 = a_eq15(g.k, g.B, g.C, g.D, g.ep, g.em, g.el)
-    # Ã = 4e^{−St}B⁻¹AB⁻ᵀe^{−St}  ⇔  ¼ B e^{St} Ã e^{St} Bᵀ = A  (B invertible)
-    _check(d, r"\tfrac14Be^{S_\lambda t}\tilde Ae^{S_\lambda t}B^\top", "A",
-           g.B * g.ep * f.At(g.k, g.B, g.C, g.D, g.em, g.el) * g.ep * g.B.T / 4, A15,
-           "(II) the printed Ã equals 4e^{−S_λt}B⁻¹AB⁻ᵀe^{−S_λt} with A of eq 15",
-           moves=(sp.expand,))
-    return d.evidence()
+    """(I) With Z̃, B, A abstract (B square invertible, e^{S_λt/τ} diagonal): if
+    Ã = 4e^{−S_λt/τ}B⁻¹AB⁻ᵀe^{−S_λt/τ} and Z = ½Z̃e^{S_λt/τ}Bᵀ then Z A⁻¹ Zᵀ = Z̃ Ã⁻¹ Z̃ᵀ.
+    (II) The printed Z̃, Ã satisfy both relations with Z, A of eqs 14-15, with Ũ, Ṽ, Ũ⊥, Ṽ⊥,
+    B, C, D of symbolic sizes (N_h = N_m) and the diagonal blocks commuting."""
+    return thmB5_derivation(f).evidence(scope=Scope.full(
+        "any N_i, N_o with N_h = min(N_i, N_o) and B invertible (sizes as symbols, every step "
+        "shape-checked), any number of modes, any λ ∈ ℝ (λ_⊥ = 0 as in Theorem 4.3: the perp "
+        "quotient read as its limit t/τ = ∫₀^{t/τ} ds), t ≥ 0, τ > 0"))
 
 
 def _b5_formulas(f):
@@ -491,7 +616,8 @@ def printed_b5_float64(f):
                 (shape.startswith("inverted") and lam >= 0)
             ts = (0.0, 1.0, 15.0, 300.0) if delayed else (0.0, 1.0, 15.0)
             W1, W2, S, ref = _mp_reference(shape, lam, 90 + k, ts)
-            fast = f.qqt_b5(W1, W2, S, np.array(ts))
+            tau = _B5_TAUS[k % len(_B5_TAUS)]
+            fast = f.qqt_b5(W1, W2, S, tau * np.array(ts), tau)
             for i, t in enumerate(ts):
                 errs = [rel_err(fast[i], ref[i])]
                 if t <= 15.0 and (lam != 0.0 or shape == "square"):
@@ -499,7 +625,7 @@ def printed_b5_float64(f):
                 if max(errs) > worst:
                     worst, where = max(errs), {"shape": shape, "lambda": lam, "t": t}
     return Evidence(max_error=worst, counterexample=where,
-                    detail=f"{len(cases)} (shape, λ) cases × t ∈ [0, 1, 15] (and 300 where λ_⊥ "
-                           f"≥ 0 and nonsquare): formula qqt_b5, and "
+                    detail=f"{len(cases)} (shape, λ) cases × t/τ ∈ [0, 1, 15] (and 300 where "
+                           f"λ_⊥ ≥ 0 and nonsquare), τ ∈ {list(_B5_TAUS)}: formula qqt_b5, and "
                            f"Zt/At literally for t ≤ 15 and λ_⊥ ≠ 0, vs 50 digits; max "
                            f"entrywise error relative to max |QQᵀ|")
