@@ -50,8 +50,10 @@ lines = Claim(
     source=Source("tu2024", "Fig. 2 / Theorem 2", "§4"),
     statement=r"\gamma_{\sigma^2}+\gamma_w=1,\quad \gamma_w=-2\gamma_{\sigma^2},\quad "
               r"\gamma_w=\log_d k;\quad \mathbb E\|A_\theta(0)\|_F^2/d^2=\sigma^4w",
-    scope="σ² = d^γσ², w = d^γw for any d > 1 and any real exponents, rank k ≥ 1; i.i.d. "
-          "N(0, σ²) weights W1 (w × d), W2 (d × w) of any d, w",
+    scope="the lines' coordinates are the paper's (Fig. 2, from its code); Theorem 2's "
+          "statement was not recovered, so the claim asserts the lines' equations and the "
+          "meaning of the red one: σ² = d^γσ², w = d^γw for any d > 1 and real exponents, "
+          "rank k ≥ 1; i.i.d. N(0, σ²) weights W1 (w × d), W2 (d × w) of any d, w",
     assumptions=("σ² = d^γσ², w = d^γw", "W1, W2 i.i.d. N(0, σ²)"),
     formulas={"black": black_line, "red": red_line, "orange": orange_line},
     notes="Line coordinates confirmed from the diagram notebooks (plot(1−x, x), plot(−x, 2x), "
@@ -140,8 +142,9 @@ lazy_error = Claim(
     statement=r"\inf_{t\ge0}\tfrac1{d^2}\|A(t)-A^*\|_F^2=\min_{s\in[0,1]}\tfrac1{d^2}"
               r"\|(1-s)E+s(A_0-A^*)\|_F^2=\frac{e(a+i)}{e+a+i}\ \text{if}\ \langle E,A_0-A^*"
               r"\rangle=\langle A_0,A^*\rangle=0",
-    scope="the lazy flow A(t) = Y + e^{−2ct}(A₀ − Y) with Y = A* + E, any d, A₀, A*, E, c > 0; "
-          "the closed form when ⟨E, A₀ − A*⟩ = ⟨A₀, A*⟩ = 0",
+    scope="derived here (Theorem 2's statement was not recovered; the paper's Fig. 2 shows the "
+          "0.50 contour): the lazy flow A(t) = Y + e^{−2ct}(A₀ − Y) with Y = A* + E, any d, A₀, "
+          "A*, E, c > 0; the closed form when ⟨E, A₀ − A*⟩ = ⟨A₀, A*⟩ = 0",
     assumptions=("lazy flow A(t) = Y + e^{−2ct}(A₀ − Y)", "a = ‖A*‖²/d², e = ‖E‖²/d², "
                  "i = ‖A₀‖²/d²; ⟨E, A₀ − A*⟩ = ⟨A₀, A*⟩ = 0 for the closed form"),
     depends_on=("tu2024.eq1.lazy",),
