@@ -524,6 +524,53 @@ class ClaimResult:
             "seconds": self.seconds,
         }
 
+    def _repr_html_(self) -> str:
+        """A compact view for notebooks: the verdicts, each check's error against its
+        tolerance, and the derivation steps (everything escaped: ids and text may be hostile)."""
+        import html
+
+        esc = html.escape
+        verdict, statement, implementation = judge(self.checks, self.claim.formulas)
+        colour = {"proved": "#1a7f37", "verified": "#2f6fb3", "inconclusive": "#9a6700",
+                  "refuted": "#cf222e", "error": "#6e4ba4"}
+        rows = []
+        for c in self.checks:
+            err = c.get("max_error")
+            tol = c.get("tolerance")
+            num = "" if err is None else (f"{float(err):.2e}" + (
+                "" if tol is None else f" {'≤' if float(err) <= tol else '>'} {tol:.0e}"))
+            reads = ", ".join(c.get("formulas_read") or []) or "—"
+            scope = c.get("scope") or {}
+            scope_txt = "" if not scope else (
+                f"scope: {scope.get('covers', '')}" + ("" if scope.get("complete") else
+                                                        f" (missing: {scope.get('missing')})"))
+            rows.append(
+                f"<tr><td>{esc(c['name'])}</td><td>{esc(c['kind'])}</td>"
+                f"<td style='color:{colour.get(c['verdict'], '#000')}'><b>"
+                f"{esc(c['verdict'])}</b></td><td>{esc(num)}</td><td>{esc(reads)}</td>"
+                f"<td>{esc((c.get('detail') or '')[:400])}"
+                f"{'<br><i>' + esc(scope_txt) + '</i>' if scope_txt else ''}</td></tr>")
+            steps = ((c.get("data") or {}).get("steps") or []) if isinstance(
+                c.get("data"), dict) else []
+            if steps:
+                items = "".join(
+                    f"<li>{esc(str(st.get('justification', '')))}: <code>"
+                    f"{esc(str(st.get('lhs', ''))[:200])} = {esc(str(st.get('rhs', ''))[:200])}"
+                    f"</code> — <b>{esc(str(st.get('verdict', '')))}</b></li>"
+                    for st in steps[:40] if isinstance(st, dict))
+                more = f"<li>… {len(steps) - 40} more</li>" if len(steps) > 40 else ""
+                rows.append(f"<tr><td colspan='6'><details><summary>derivation: "
+                            f"{len(steps)} steps</summary><ol>{items}{more}</ol></details>"
+                            f"</td></tr>")
+        head = (f"<b>{esc(self.claim.id)}</b>: {esc(self.claim.title)}<br>"
+                f"<span style='color:{colour.get(verdict, '#000')}'><b>{esc(verdict)}</b></span>"
+                f" — statement <b>{esc(statement['verdict'])}</b> ({esc(statement['why'])}); "
+                f"implementation <b>{esc(implementation['verdict'])}</b> "
+                f"({esc(implementation['why'])}); {self.seconds:.2f} s")
+        return (f"<div>{head}<table><tr><th>check</th><th>kind</th><th>verdict</th>"
+                f"<th>error vs tolerance</th><th>reads</th><th>detail</th></tr>"
+                f"{''.join(rows)}</table></div>")
+
     def __repr__(self) -> str:
         verdict, statement, implementation = judge(self.checks, self.claim.formulas)
         return (f"<ClaimResult {self.claim.id}: {verdict} (statement {statement['verdict']}, "

@@ -16,13 +16,16 @@ from ._self_consistent import self_consistent
 from ._representations import kernel_distance, ntk, representations
 from ._spectral import TaskEigensystem, f_matrix, task_eigensystem
 from ._tasks import random_regression_task, semantic_hierarchy, task_covariances
-from ._weights import lambda_balanced_init, lambda_of, split_singular_values, weights_from_network
+from ._weights import (lambda_balanced_init, lambda_of, split_singular_values, task_aligned_init,
+                       task_modes, weights_from_network)
+from . import generic  # noqa: E402  (exp, sqrt, log, ... for SymPy, mpmath and numpy alike)
 from . import mp  # noqa: E402  (the mpmath references: numerics.mp.qqt, ...)
 
 __all__ = [
     "aligned_trajectory", "transition_function", "sigmoid_limit", "exponential_limit",
     "qqt", "qqt_b5", "f_matrix", "task_eigensystem", "TaskEigensystem",
     "lambda_balanced_init", "weights_from_network", "lambda_of", "split_singular_values",
+    "task_aligned_init", "task_modes", "generic",
     "representations", "ntk", "kernel_distance",
     "gradient_flow", "gradient_descent", "Trajectory", "self_consistent",
     "random_regression_task", "semantic_hierarchy", "task_covariances",

@@ -249,3 +249,70 @@ def lambda_of(W1, W2) -> float:
     """
     W1, W2, _ = _check_weights(W1, W2)
     return read_lambda(W1, W2)
+
+
+def _task_basis(sigma_yx):
+    syx = as_array("sigma_yx", sigma_yx, ndim=2)
+    U, s, Vt = np.linalg.svd(syx, full_matrices=False)
+    return syx, U, s, Vt.T
+
+
+def task_aligned_init(sigma_yx, s0, lam, *, R=None):
+    """Task-aligned λ-balanced weights (the initialisation of Theorem 5.1): W1 = R S1 Ṽᵀ and
+    W2 = Ũ S2 Rᵀ with Σyx = Ũ S̃ Ṽᵀ (compact SVD), so that W2W1(0) = Ũ diag(s0) Ṽᵀ and
+    W2ᵀW2 − W1W1ᵀ = λI exactly.
+
+    Arguments:
+        sigma_yx: the task Σyx, shape (N_o, N_i).
+        s0: the initial singular value of each task mode, a scalar or N_m = min(N_i, N_o)
+            values, any sign (a negative one is a mode that starts reversed).
+        lam: λ.
+        R: optional orthogonal N_m × N_m matrix (default I).
+
+    Returns:
+        (W1, W2), shapes (N_m, N_i) and (N_o, N_m). Read the modes back with
+        :func:`task_modes`.
+
+    Raises:
+        InvalidArgument: non-finite input, s0 of the wrong length, R not orthogonal.
+    """
+    _, U, _, V = _task_basis(sigma_yx)
+    lam = as_scalar("lam", lam)
+    n_m = U.shape[1]
+    s0 = np.broadcast_to(np.asarray(s0, dtype=float), (n_m,)) if np.ndim(s0) == 0 else \
+        as_array("s0", s0, ndim=1)
+    if s0.shape != (n_m,):
+        raise InvalidArgument(f"s0 must be a scalar or {n_m} values (one per task mode, "
+                              f"N_m = min(N_i, N_o)); got {s0.shape[0]} values.")
+    if not np.all(np.isfinite(s0)):
+        raise InvalidArgument("s0 must be finite.")
+    s1, s2 = split_singular_values(np.abs(s0), lam)
+    s2 = np.where(s0 < 0, -s2, s2)
+    W1, W2 = weights_from_network(np.eye(n_m), 0.0, R=R)   # validates R; W1 = R, W2 = Rᵀ
+    R = W1
+    return R @ (s1[:, None] * V.T), (U * s2) @ R.T
+
+
+def task_modes(product, sigma_yx):
+    """The task modes of a network function: s_α = (ŨᵀAṼ)_αα for Σyx = ŨS̃Ṽᵀ (compact SVD,
+    the same basis as :func:`task_aligned_init`), and how far A is from task-aligned.
+
+    Arguments:
+        product: A = W2W1, shape (N_o, N_i) or a trajectory of shape (T, N_o, N_i) (e.g.
+            ``gradient_flow(...).product()``).
+        sigma_yx: the task Σyx, shape (N_o, N_i).
+
+    Returns:
+        (s, leakage): s of shape (N_m,) or (T, N_m); leakage the largest entry, over all
+        times, of A − Ũ diag(s) Ṽᵀ (0 for an exactly task-aligned A).
+    """
+    syx, U, _, V = _task_basis(sigma_yx)
+    A = np.asarray(product, dtype=float)
+    if A.shape[-2:] != syx.shape or A.ndim not in (2, 3):
+        raise InvalidArgument(f"product must have shape {syx.shape} or (T, {syx.shape[0]}, "
+                              f"{syx.shape[1]}) like sigma_yx; got {A.shape}.")
+    M = np.einsum("oa,...oi,ib->...ab", U, A, V)
+    s = np.einsum("...aa->...a", M)
+    aligned = np.einsum("oa,...a,ia->...oi", U, s, V)
+    leakage = float(np.max(np.abs(A - aligned))) if A.size else 0.0
+    return s, leakage

@@ -82,6 +82,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true",
                    help="skip the paper figures (faster)")
 
+    p = sub.add_parser("export", help="export verdicts and measured numbers into a paper: "
+                                      "LaTeX macros (\\input them) and SVG status badges")
+    _add_selection(p)
+    _add_run(p)
+    p.add_argument("--from", dest="from_json", metavar="RESULTS.json",
+                   help="export a previous run's results instead of running the checks")
+    p.add_argument("--latex", metavar="FILE", help="write the LaTeX macros here")
+    p.add_argument("--badges", metavar="DIR", help="write one SVG badge per paper here")
+    p.add_argument("--url", metavar="BASE",
+                   help="where the HTML report is published: \\lazyrichlink{id}{text} then "
+                        "links to BASE/claims/<id>.html")
+
     p = sub.add_parser("mutate", help="feed each claim automatically derived wrong formulas "
                                       "and report which survive and the detection threshold")
     _add_selection(p)
@@ -220,8 +232,10 @@ def _run(args, claims, user_files) -> dict:
 def _check_writable(path: str | None, what: str, *, directory: bool = False) -> None:
     """Fail before any claim runs if ``path`` (an output file, or with ``directory`` an output
     directory) cannot be written."""
-    if not path:
+    if path is None:
         return
+    if not str(path).strip():
+        raise LazyrichError(f"{what} {path!r}: an empty path. Give a file or directory name.")
     p = Path(path)
     parent = p.parent
     while not parent.exists() and parent != parent.parent:
@@ -259,6 +273,51 @@ def _write(path: str, text: str, what: str) -> None:
                             f"writable path.") from None
 
 
+def _export(args) -> int:
+    from .. import __version__
+    from ._export import badges, latex_macros
+
+    if not args.latex and not args.badges:
+        raise LazyrichError("export: give --latex FILE and/or --badges DIR.")
+    _check_writable(args.latex, "--latex")
+    _check_writable(args.badges, "--badges", directory=True)
+    _refuse_overwriting_sources(args, [args.latex])
+    if args.from_json:
+        results = _read_results(args.from_json)
+    else:
+        claims, user_files = _load(args)
+        results = _run(args, claims, user_files)
+    if args.latex:
+        _write(args.latex, latex_macros(results, url=args.url, version=__version__), "--latex")
+        print(f"LaTeX macros: {args.latex}")
+    if args.badges:
+        out = Path(args.badges)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, svg in badges(results).items():
+            _write(str(out / name), svg, "--badges")
+            print(f"badge: {out / name}")
+    return results["summary"]["exit_code"]
+
+
+def _refuse_overwriting_sources(args, outputs) -> None:
+    """An output path that is one of the inputs (a --claims file, the --from document) would
+    destroy it: refuse before running anything."""
+    inputs = [Path(p) for p in getattr(args, "claims", [])]
+    if getattr(args, "from_json", None):
+        inputs.append(Path(args.from_json))
+    for out in outputs:
+        if not out:
+            continue
+        for src in inputs:
+            try:
+                same = Path(out).resolve() == src.resolve()
+            except OSError:
+                same = False
+            if same:
+                raise LazyrichError(f"output {out!r} is the input {str(src)!r}: writing it "
+                                    f"would destroy it. Choose another path.")
+
+
 def _read_results(path: str) -> dict:
     """A results document from a file, validated against the schema and made honest
     (verdicts, outcomes and summary recomputed from the check records)."""
@@ -290,6 +349,7 @@ def _mutate(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise LazyrichError(f"--jobs must be >= 1; got {args.jobs}.")
     _check_writable(args.json, "--json")
+    _refuse_overwriting_sources(args, [args.json])
     claims, user_files = _load(args)
 
     def progress(rec, n, total):
@@ -358,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             _check_writable(args.json, "--json")
             _check_writable(args.junit, "--junit")
+            _refuse_overwriting_sources(args, [args.json, args.junit])
             claims, user_files = _load(args)
             results = _run(args, claims, user_files)
             if args.json:
@@ -367,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
                 _write(args.junit, junit_xml(results), "--junit")
             print(_table(results))
             return results["summary"]["exit_code"]
+        if args.command == "export":
+            return _export(args)
         if args.command == "mutate":
             return _mutate(args)
         if args.command == "sweep":
@@ -385,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
             if "pdf" in formats:
                 require_tex()  # fail before running any check
             _check_writable(args.out, "--out", directory=True)
+            _refuse_overwriting_sources(args, [args.out])
             if args.from_json:
                 results = _read_results(args.from_json)
             else:
