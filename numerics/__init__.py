@@ -10,7 +10,7 @@ Conventions (Dominé et al. 2025): W1 is N_h × N_i, W2 is N_o × N_h, the netwo
 from ._aligned import aligned_trajectory, exponential_limit, sigmoid_limit, transition_function
 from .._errors import (ArchitectureError, IntegrationError, InvalidArgument, LazyrichError,
                       NotBalancedError, NotWhitenedError, SingularError)
-from ._qqt import qqt, qqt_b5
+from ._qqt import QQT, qqt, qqt_b5
 from ._reference import Trajectory, gradient_descent, gradient_flow
 from ._self_consistent import self_consistent
 from ._representations import kernel_distance, ntk, representations
@@ -23,7 +23,7 @@ from . import mp  # noqa: E402  (the mpmath references: numerics.mp.qqt, ...)
 
 __all__ = [
     "aligned_trajectory", "transition_function", "sigmoid_limit", "exponential_limit",
-    "qqt", "qqt_b5", "f_matrix", "task_eigensystem", "TaskEigensystem",
+    "QQT", "qqt", "qqt_b5", "f_matrix", "task_eigensystem", "TaskEigensystem",
     "lambda_balanced_init", "weights_from_network", "lambda_of", "split_singular_values",
     "task_aligned_init", "task_modes", "generic",
     "representations", "ntk", "kernel_distance",

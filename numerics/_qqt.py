@@ -56,12 +56,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scipy.linalg.lapack import dtrtri as _dtrtri
+
 from .._errors import SingularError
 from ._spectral import TaskEigensystem, task_eigensystem
 from ._validate import (as_array, as_scalar, as_times, check_architecture, check_sigma_yx,
                         layer_shapes, read_lambda)
 
-__all__ = ["qqt", "qqt_b5", "SADDLE_RTOL"]
+__all__ = ["QQT", "qqt", "qqt_b5", "SADDLE_RTOL", "BLOCKS"]
 
 #: qqt raises SingularError at times where a 1e-15 relative perturbation of PᵀQ(0), or setting its
 #: rounding-level pivots to 0, changes QQᵀ(t) by more than this (relative to ‖QQᵀ(t)‖_F).  Set
@@ -123,6 +125,11 @@ def _graded(M: np.ndarray, lam: np.ndarray, P: np.ndarray, rank_tol: float = 0.0
     N, n_h = M.shape
     order = np.argsort(-lam, kind="stable")
     lam_s, M_s, P_s = lam[order], M[order], P[:, order]
+    fast = _graded_distinct(M_s, lam_s, rank_tol)
+    if fast is not None:
+        T, L, psv = fast
+        return _Graded(lam=lam_s, P=P_s, order=order, T=T, prow=np.arange(n_h), L=L,
+                       ehat=np.maximum(lam_s[:n_h], 0.0), pivot_sv=psv)
     starts = np.concatenate([[0], np.flatnonzero(np.diff(lam_s) != 0) + 1, [N]])
     R = np.eye(n_h)
     cols, pexp, psv, prow = [], [], [], []
@@ -150,50 +157,121 @@ def _graded(M: np.ndarray, lam: np.ndarray, P: np.ndarray, rank_tol: float = 0.0
                    ehat=np.maximum(np.asarray(pexp), 0.0), pivot_sv=np.asarray(psv))
 
 
+def _graded_distinct(M_s: np.ndarray, lam_s: np.ndarray, rank_tol: float):
+    """The graded form in the common case, or None: when the N_h largest eigenvalues are
+    distinct (also from the next one) and every row among the first N_h has a pivot clearly
+    above rounding, each group is one row that contributes one pivot, and going through them
+    in order is Gram–Schmidt of those rows: T is the Q of a QR decomposition of M_s[:N_h]ᵀ
+    (then L[:N_h] = Rᵀ is lower triangular), computed at once instead of N_h SVDs."""
+    N, n_h = M_s.shape
+    top = lam_s[:n_h]
+    if np.any(top[:-1] <= top[1:]) or (N > n_h and lam_s[n_h] >= top[-1]):
+        return None
+    Q, R = np.linalg.qr(M_s[:n_h].T)
+    psv = np.abs(np.diagonal(R))
+    if not np.all(psv > max(rank_tol, _SMALL_PIVOT * float(np.linalg.norm(M_s)))):
+        return None
+    L = M_s @ Q
+    L[:n_h] = np.tril(L[:n_h])  # rounding-level above the diagonal, by construction
+    return Q, L, psv
+
+
 # --------------------------------------------------------------------------------------------
-# evaluation at the requested times (batched over t)
+# evaluation at the requested times
 #
-# Order of operations, chosen for speed (same formula, same rounding-level accuracy):
-# * P and diag(e^{min(Λ,0)t}) are applied to the N × N_h factor, Z = P·diag(e^{min(Λ,0)t})·Ŷ',
-#   before the solve, so QQᵀ = Z Ã⁻¹ Zᵀ needs no (T, N, N) × (N, N) products;
-# * Ã is scaled to unit diagonal and factored by Cholesky (it is symmetric positive definite);
-# * every batched matmul gets C-contiguous operands: numpy 2.x runs a batched matmul with a
-#   transposed-view operand without BLAS (~15× slower), and einsum does not call BLAS at all.
+# Everything that does not depend on t is computed once (:class:`_Plan`); per time the work is
+# a handful of dense products.  In the eigenbasis order [+S_λ modes, −S_λ modes, perp] P has
+# the structure of eq 8,
+#
+#     P = [[Ṽ a, Ṽ b, V_⊥], [Ũ b, −Ũ a, U_⊥]],   a = (G − HG)/√2,  b = (G + HG)/√2,
+#
+# so P X = [Ṽ_f (a X₊ + b X₋; X_⊥); Ũ_f (b X₊ − a X₋; X_⊥)] costs (N_i² + N_o²) N_h instead of
+# N² N_h (Ṽ_f = [Ṽ, V_⊥] when N_i > N_o, else Ṽ; likewise Ũ_f), and each half is needed only
+# for the blocks of QQᵀ that it enters.  With Ã = diag(d) Ã_s diag(d) (unit-diagonal Ã_s =
+# C Cᵀ, Cholesky) and W_side = (P X)_side (C⁻¹ diag(1/d))ᵀ the blocks are W_i W_iᵀ, W_o W_iᵀ and
+# W_o W_oᵀ; the diagonal blocks are symmetrised and W_i W_oᵀ is the transpose of W_o W_iᵀ, so
+# the result is exactly symmetric.
+#
+# Two ways to form Ã and X = diag(e^{min(Λ,0)s}) Ŷ' (the same numbers up to rounding):
+# * graded (any s): Ŷ'_ij = L_ij e^{(Λ_i⁺ − ê_j)s} with every exponent ≤ 0 (module docstring);
+# * separable (while max|Λ| s is moderate): on the support of L the exponent is Λ_i⁺s − ê_j s,
+#   and the factors e^{−ê s} cancel between Ã and X, leaving Ã ∝ I + Lᵀ diag(w) L with
+#   w = ½(e^{2Λs} − 1)/Λ and X ∝ diag(e^{Λs}) L: no exponential of an N × N_h array, and Lᵀ w L
+#   for a whole chunk of times is one large product.  Used only where nothing can overflow.
+#
+# Times are processed in chunks small enough for the temporaries to stay in cache.  Every
+# batched matmul gets operands whose matrices have unit inner stride (numpy runs a batched
+# matmul with a transposed-view operand without BLAS, ~15× slower).
 # --------------------------------------------------------------------------------------------
-def _transposed(X: np.ndarray) -> np.ndarray:
-    """C-contiguous copy of the batch of transposes of X (…, m, n) → (…, n, m)."""
-    return np.ascontiguousarray(np.swapaxes(X, -1, -2))
+
+#: Blocks of QQᵀ that :meth:`QQT.at` can return alone: name → (row side, column side).
+BLOCKS = {"W1TW1": ("i", "i"), "W2W1": ("o", "i"), "W1TW2T": ("i", "o"), "W2W2T": ("o", "o")}
+#: Separable evaluation while 2 max|Λ| s + 2 ln(max|L|) + ln(N (1 + s)) stays below this.
+_SEPARABLE_LOG = 600.0
+#: Exponents below this are raised to it: a factor e^{-250} ≈ 3e-109 stands for anything smaller.
+#: Each such entry of Ŷ' (or term of Ã's diagonal) is then off by less than 3e-109 times an entry
+#: of L, far below the rounding of the pivot entries that dominate its column (pivots below
+#: 1e-6 ‖PᵀQ(0)‖ trigger the saddle check anyway), so the result does not change; but nothing
+#: underflows to a denormal, on which exp and every later product run ~50-100× slower.
+_EXP_FLOOR = -250.0
+#: Entries of the unit-diagonal Ã_s below this are set to 0 (a change ~1e-44 below its rounding),
+#: so that products of small entries in the Cholesky factorisation and the triangular inverse
+#: never reach the denormal range (where they are ~100× slower).
+_FLUSH = 1e-60
+#: Times per chunk: the per-chunk N_h × N temporaries hold about this many float64 (so that they
+#: stay in cache), but at least _CHUNK_MIN times (so that the ~40 numpy calls per chunk amortise).
+_CHUNK_ELEMENTS = 1 << 15
+_CHUNK_MIN = 24
 
 
-def _growth_factor(gr: _Graded, s: np.ndarray) -> np.ndarray:
-    """Ŷ'_ij = L_ij e^{(Λ_i⁺ − ê_j) s} (all exponents ≤ 0): array (T, N, N_h)."""
-    expo = np.minimum(np.maximum(gr.lam, 0.0)[:, None] - gr.ehat[None, :], 0.0)   # (N, N_h)
-    Yp = np.multiply.outer(s, expo)
-    np.exp(Yp, out=Yp)
-    Yp *= gr.L
-    return Yp
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """Time-independent data of one graded factorisation, rows in the eigen order of es."""
+
+    n_i: int
+    n_o: int
+    lam: np.ndarray       # (N,) eigenvalues Λ
+    lam_neg: np.ndarray   # (N,) min(Λ, 0)
+    abs_lam: np.ndarray   # (N,) |Λ|
+    L: np.ndarray         # (N, N_h) graded echelon form, eigen-order rows
+    LT: np.ndarray        # (N_h, N) its transpose, C-contiguous
+    expoT: np.ndarray     # (N_h, N) min(Λ_i⁺ − ê_j, 0), transposed
+    expo_min: float       # its smallest entry
+    ehat: np.ndarray      # (N_h,)
+    PT: dict              # "i" / "o" → (N, n_side): the transposed rows of P of that side
+    sep_slope: float      # 2 max|Λ|
+    sep_offset: float     # 2 ln max|L| + ln N
 
 
-def _scaled_gram(gr: _Graded, Yp: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Ã = diag(e^{−2ês}) + ½ Ŷ'ᵀ diag(g) Ŷ', returned as (Ã/(d dᵀ), d) with d = sqrt(diag Ã)."""
-    g = _g(np.abs(gr.lam)[None, :], s[:, None])                                    # (T, N)
-    T, N, n_h = Yp.shape
-    YgT = np.empty((T, n_h, N))                          # ½ Ŷ'ᵀ diag(g), C-contiguous
-    np.multiply(np.swapaxes(Yp, 1, 2), (0.5 * g)[:, None, :], out=YgT)
-    A = YgT @ Yp                                                                   # (T, N_h, N_h)
-    idx = np.arange(A.shape[-1])
-    A[:, idx, idx] += np.exp(-2.0 * gr.ehat[None, :] * s[:, None])
-    d = np.sqrt(A[:, idx, idx])
-    d = np.where(d > 0, d, 1.0)
-    A /= d[:, :, None]
-    A /= d[:, None, :]
-    return A, d
+def _plan(gr: _Graded, es: TaskEigensystem, n_i: int, n_o: int) -> _Plan:
+    inv = np.empty_like(gr.order)
+    inv[gr.order] = np.arange(gr.order.size)
+    L = np.ascontiguousarray(gr.L[inv])
+    lam = gr.lam[inv]
+    N, n_h = L.shape
+    expo = np.minimum(np.maximum(lam, 0.0)[:, None] - gr.ehat[None, :], 0.0)
+    Lmax = float(np.max(np.abs(L), initial=0.0))
+    return _Plan(
+        n_i=n_i, n_o=n_o, lam=lam, lam_neg=np.minimum(lam, 0.0), abs_lam=np.abs(lam), L=L,
+        LT=np.ascontiguousarray(L.T), expoT=np.ascontiguousarray(expo.T),
+        expo_min=float(np.min(expo, initial=0.0)), ehat=gr.ehat,
+        PT={"i": np.ascontiguousarray(es.P[:n_i].T), "o": np.ascontiguousarray(es.P[n_i:].T)},
+        sep_slope=2.0 * float(np.max(np.abs(lam), initial=0.0)),
+        sep_offset=2.0 * np.log(Lmax) + np.log(N) if Lmax > 0 else -np.inf)
 
 
-def _outer_factor(gr: _Graded, Yp: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Z = P · diag(e^{min(Λ,0)s}) · Ŷ': array (T, N, N_h), so that QQᵀ = Z Ã⁻¹ Zᵀ."""
-    Dm = np.exp(np.minimum(gr.lam, 0.0)[None, :] * s[:, None])                     # (T, N)
-    return gr.P @ (Yp * Dm[:, :, None])
+def _w(lam: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """½ (e^{2Λs} − 1)/Λ (s at Λ = 0): array (T, N) for Λ (N,) and s (T,)."""
+    x = np.multiply.outer(s, 2.0 * lam)
+    nz = lam != 0
+    lam_s = np.where(nz, lam, 1.0)
+    return np.where(nz, np.expm1(x) / (2.0 * lam_s), s[:, None])
+
+
+def _exp_neg(x: np.ndarray) -> np.ndarray:
+    """e^x for x <= 0, in place, with x raised to at least _EXP_FLOOR (see there)."""
+    np.maximum(x, _EXP_FLOOR, out=x)
+    return np.exp(x, out=x)
 
 
 def _inv_lower(C: np.ndarray) -> np.ndarray:
@@ -201,11 +279,27 @@ def _inv_lower(C: np.ndarray) -> np.ndarray:
 
     By the block formula [[A, 0], [B, D]]⁻¹ = [[A⁻¹, 0], [−D⁻¹ B A⁻¹, D⁻¹]], recursively, so the
     work is in batched matmuls (np.linalg.inv/solve would do a full LU of each triangular matrix:
-    3–5× slower here; scipy's batched solve_triangular loops in Python).
+    3–5× slower here; scipy's batched solve_triangular loops in Python); blocks of size ≤ 12 by
+    forward substitution, one row for the whole batch at a time.  A batch of one or two goes to
+    LAPACK's trtri directly (fewer calls).
     """
-    n = C.shape[-1]
-    if n <= 8:
-        return np.linalg.inv(C)
+    T, n = C.shape[0], C.shape[-1]
+    if T <= 2:
+        out = np.empty_like(C)
+        for k in range(T):
+            out[k], info = _dtrtri(C[k], lower=1)
+            if info != 0:
+                raise np.linalg.LinAlgError("singular triangular factor")
+        return out
+    if n <= 12:
+        out = np.zeros_like(C)
+        dinv = 1.0 / C[:, np.arange(n), np.arange(n)]
+        out[:, 0, 0] = dinv[:, 0]
+        for i in range(1, n):
+            out[:, i, i] = dinv[:, i]
+            row = np.matmul(C[:, i:i + 1, :i], out[:, :i, :i])[:, 0, :]
+            np.multiply(row, -dinv[:, i, None], out=out[:, i, :i])
+        return out
     h = n // 2
     Ai = _inv_lower(C[:, :h, :h])
     Di = _inv_lower(C[:, h:, h:])
@@ -216,32 +310,167 @@ def _inv_lower(C: np.ndarray) -> np.ndarray:
     return out
 
 
-def _quadratic_form(Z: np.ndarray, As: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Z Ã⁻¹ Zᵀ with Ã = diag(d) As diag(d), As (T, n, n) symmetric positive definite with unit
-    diagonal, d (T, n) > 0, Z (T, N, n): array (T, N, N).
-
-    With As = C Cᵀ (Cholesky), Z Ã⁻¹ Zᵀ = Wᵀ W, Wᵀ = Z (C⁻¹ diag(1/d))ᵀ.  If some As is not
-    numerically positive definite (possible only for a mode within rounding of the saddle) the
-    whole batch is solved by LU instead.
-    """
+def _chunk_factors(pl: _Plan, s: np.ndarray, want: tuple[str, ...]):
+    """For times s (c,): {side: W_sideᵀ (c, N_h, n_side)} with QQᵀ blocks W_r W_cᵀ, or, when
+    some Ã is not numerically positive definite (a mode within rounding of the saddle), the
+    whole chunk's QQᵀ (c, N, N) solved by LU."""
+    c, n_h = s.size, pl.L.shape[1]
+    idx = np.arange(n_h)
+    smax = float(s.max())
+    if pl.sep_slope * smax + pl.sep_offset + np.log1p(smax) <= _SEPARABLE_LOG:
+        YgT = pl.LT * _w(pl.lam, s)[:, None, :]                             # (c, N_h, N)
+        A = (YgT.reshape(c * n_h, -1) @ pl.L).reshape(c, n_h, n_h)
+        A[:, idx, idx] += 1.0
+        XT = pl.LT * np.exp(np.multiply.outer(s, pl.lam))[:, None, :]      # (e^{Λs} L)ᵀ
+    else:
+        YpT = np.multiply.outer(s, pl.expoT)                                # (c, N_h, N)
+        if smax * pl.expo_min < _EXP_FLOOR:
+            np.maximum(YpT, _EXP_FLOOR, out=YpT)
+        np.exp(YpT, out=YpT)
+        YpT *= pl.LT                                                        # Ŷ'ᵀ
+        YgT = YpT * (0.5 * _g(pl.abs_lam[None, :], s[:, None]))[:, None, :]
+        A = YgT @ np.swapaxes(YpT, 1, 2)                                    # (c, N_h, N_h)
+        A[:, idx, idx] += _exp_neg(np.multiply.outer(s, -2.0 * pl.ehat))
+        XT = YpT
+        XT *= _exp_neg(np.multiply.outer(s, pl.lam_neg))[:, None, :]        # (e^{min(Λ,0)s} Ŷ')ᵀ
+    d = np.sqrt(A[:, idx, idx])
+    d = np.where(d > 0, d, 1.0)
+    A /= d[:, :, None]
+    A /= d[:, None, :]
+    A[np.abs(A) < _FLUSH] = 0.0        # keeps the Cholesky and the inverse free of denormals
+    XT2 = XT.reshape(c * n_h, -1)
+    ZT = {k: (XT2 @ pl.PT[k]).reshape(c, n_h, -1) for k in want}            # ((P X)_side)ᵀ
     try:
-        C = np.linalg.cholesky(As)
+        C = np.linalg.cholesky(A)
+        CiD = _inv_lower(C)
     except np.linalg.LinAlgError:
-        Zs = Z / d[:, None, :]
-        return Zs @ np.linalg.solve(As, _transposed(Zs))
-    Wt = Z @ _transposed(_inv_lower(C) / d[:, None, :])                            # (T, N, n)
-    return Wt @ _transposed(Wt)
+        ZsT = (XT2 @ np.hstack([pl.PT["i"], pl.PT["o"]])).reshape(c, n_h, -1) / d[:, :, None]
+        return np.ascontiguousarray(np.swapaxes(ZsT, 1, 2)) @ np.linalg.solve(A, ZsT)
+    CiD /= d[:, None, :]
+    return {k: CiD @ v for k, v in ZT.items()}
 
 
-def _evaluate(gr: _Graded, s: np.ndarray) -> np.ndarray:
-    """QQᵀ at scaled times s = t/τ (1-D, length T): array (T, N, N), exactly symmetric."""
+def _evaluate(pl: _Plan, s: np.ndarray, block: str | None = None) -> np.ndarray:
+    """QQᵀ (or one block of it) at scaled times s = t/τ (1-D): array (T, rows, cols)."""
+    n_i, n_o = pl.n_i, pl.n_o
+    size = {"i": n_i, "o": n_o}
+    sl = {"i": slice(0, n_i), "o": slice(n_i, n_i + n_o)}
+    pairs = [("i", "i"), ("o", "i"), ("o", "o")] if block is None else [BLOCKS[block]]
+    want = tuple(sorted({k for p in pairs for k in p}))
+    if block is None:
+        out = np.empty((s.size, n_i + n_o, n_i + n_o))
+    else:
+        r, c_ = BLOCKS[block]
+        out = np.empty((s.size, size[r], size[c_]))
     with np.errstate(under="ignore"):
-        Yp = _growth_factor(gr, s)
-        As, d = _scaled_gram(gr, Yp, s)
-        X = _quadratic_form(_outer_factor(gr, Yp, s), As, d)
-    Xs = X + np.swapaxes(X, 1, 2)
-    Xs *= 0.5
-    return Xs
+        chunk = max(_CHUNK_MIN, _CHUNK_ELEMENTS // (pl.L.size or 1))
+        for c0 in range(0, s.size, chunk):
+            c1 = min(c0 + chunk, s.size)
+            WT = _chunk_factors(pl, s[c0:c1], want)
+            o = out[c0:c1]
+            if isinstance(WT, np.ndarray):          # LU fallback: the whole QQᵀ of the chunk
+                X = 0.5 * (WT + np.swapaxes(WT, 1, 2))
+                o[...] = X if block is None else X[:, sl[pairs[0][0]], sl[pairs[0][1]]]
+                continue
+            W = {k: np.ascontiguousarray(np.swapaxes(v, 1, 2)) for k, v in WT.items()}
+            for r, c_ in pairs:
+                dst = o if block is not None else o[:, sl[r], sl[c_]]
+                if block == "W1TW2T":       # as the whole matrix has it: (W_o W_iᵀ)ᵀ
+                    dst[...] = np.swapaxes(W["o"] @ WT["i"], 1, 2)
+                    continue
+                X = W[r] @ WT[c_]
+                if r == c_:
+                    np.add(X, np.swapaxes(X, 1, 2), out=dst)
+                    dst *= 0.5
+                else:
+                    dst[...] = X
+                    if block is None:
+                        o[:, sl[c_], sl[r]] = np.swapaxes(X, 1, 2)
+    return out
+
+
+class QQT:
+    """QQᵀ(t) of gradient flow from one λ-balanced initialisation, set up once and evaluated at
+    any times (Theorem B.5 generalised, the stable graded form of the module docstring).
+
+    The set-up (validation, the eigensystem of F, the graded factorisation of PᵀQ(0), and for a
+    mode near the saddle the alternatives of the rounding check) is done once in the
+    constructor; :meth:`at` then costs a few dense products per time.  :func:`qqt` is
+    ``QQT(W1, W2, sigma_yx, tau).at(t)``.
+
+    Arguments:
+        W1, W2, sigma_yx, tau: as for :func:`qqt`.
+
+    Attributes:
+        n_i, n_h, n_o: layer sizes.  tau: τ.  lam: the balance λ read from the weights.
+
+    Raises:
+        InvalidArgument, NotBalancedError, ArchitectureError: as for :func:`qqt`.
+    """
+
+    def __init__(self, W1, W2, sigma_yx, tau=1.0):
+        W1 = as_array("W1", W1, ndim=2)
+        W2 = as_array("W2", W2, ndim=2)
+        n_i, n_h, n_o = layer_shapes(W1, W2)
+        S = check_sigma_yx(sigma_yx, n_i, n_o)
+        tau = as_scalar("tau", tau, positive=True)
+        lam = read_lambda(W1, W2)
+        check_architecture(n_i, n_h, n_o, lam, require_a3=True)
+        self._setup(W1, W2, task_eigensystem(S, lam), tau)
+
+    def _setup(self, W1, W2, es: TaskEigensystem, tau: float) -> None:
+        self.n_h, self.n_i = W1.shape
+        self.n_o = W2.shape[0]
+        self.tau, self.lam = tau, es.lam
+        M = es.P.T @ np.vstack([W1.T, W2])
+        gr = _graded(M, es.eigenvalues, es.P)
+        self._plan = _plan(gr, es, self.n_i, self.n_o)
+        self._alts: list[_Plan] = []
+        self._smin = 0.0
+        # ‖M‖₂ ≤ ‖M‖_F: the 2-norm (an SVD) is needed only when a pivot is below 1e-6 ‖M‖_F
+        smin = float(np.min(gr.pivot_sv, initial=np.inf))
+        if smin < _SMALL_PIVOT * float(np.linalg.norm(M)):
+            normM = float(np.linalg.norm(M, 2))
+        else:
+            normM = 0.0
+        if normM > 0 and smin < _SMALL_PIVOT * normM:
+            self._smin = float(np.min(gr.pivot_sv)) / normM
+            self._alts = [_plan(g, es, self.n_i, self.n_o)
+                          for g in _saddle_alternatives(M, es, gr, normM)]
+
+    def at(self, t, block: str | None = None) -> np.ndarray:
+        """QQᵀ at time(s) t, or only one block of it.
+
+        Arguments:
+            t: time >= 0, scalar or 1-D array of length T.
+            block: None (the whole QQᵀ), or "W2W1" (N_o × N_i), "W1TW1" (N_i × N_i),
+                "W2W2T" (N_o × N_o), "W1TW2T" (N_i × N_o): the same numbers as the
+                corresponding block of the whole matrix, computed without the other blocks.
+
+        Returns:
+            float64 array (rows, cols) for scalar t, (T, rows, cols) for 1-D t.
+
+        Raises:
+            InvalidArgument: t negative, not finite or not 0-/1-D; an unknown block.
+            SingularError: as for :func:`qqt`.
+        """
+        times = as_times("t", t)
+        if block is not None and block not in BLOCKS:
+            raise InvalidArgument(f"block must be None or one of {sorted(BLOCKS)}; got "
+                                  f"{block!r}.")
+        s = np.atleast_1d(times) / self.tau
+        if not self._alts:
+            X = _evaluate(self._plan, s, block)
+        else:
+            X = _evaluate(self._plan, s)
+            _saddle_check(self, X, s)
+            if block is not None:
+                r, c = BLOCKS[block]
+                sl = {"i": slice(0, self.n_i), "o": slice(self.n_i, self.n_i + self.n_o)}
+                X = np.ascontiguousarray(X[:, sl[r], sl[c]])
+        return X[0] if times.ndim == 0 else X
+
+    __call__ = at
 
 
 def qqt(W1, W2, sigma_yx, t, tau=1.0) -> np.ndarray:
@@ -251,6 +480,8 @@ def qqt(W1, W2, sigma_yx, t, tau=1.0) -> np.ndarray:
     τ dW2/dt = (Σyx − W2W1)W1ᵀ (whitened inputs), evaluated with the stable graded form described
     in the module docstring: batched over t, no overflow for any t ≥ 0, valid for every λ
     (including λ = 0 with N_i ≠ N_o, where F has a zero eigenvalue) and for singular B.
+    ``QQT(W1, W2, sigma_yx, tau).at(t)``; construct :class:`QQT` once to evaluate the same
+    initialisation repeatedly, or to ask for one block only.
 
     Arguments:
         W1: (N_h, N_i) initial first-layer weights.
@@ -273,47 +504,48 @@ def qqt(W1, W2, sigma_yx, t, tau=1.0) -> np.ndarray:
             decided by digits below float64 resolution (see ``SADDLE_RTOL``).
     """
     W1, W2, es, times, tau = _prepare(W1, W2, sigma_yx, t, tau)
-    s = np.atleast_1d(times) / tau
-    M = es.P.T @ np.vstack([W1.T, W2])
-    gr = _graded(M, es.eigenvalues, es.P)
-    X = _evaluate(gr, s)
-    normM = float(np.linalg.norm(M, 2))
-    if normM > 0 and np.min(gr.pivot_sv, initial=np.inf) < _SMALL_PIVOT * normM:
-        _saddle_check(M, es, gr, X, s, normM, tau)
-    return X[0] if times.ndim == 0 else X
+    q = QQT.__new__(QQT)
+    q._setup(W1, W2, es, tau)
+    return q.at(times)
 
 
-def _saddle_check(M, es: TaskEigensystem, gr: _Graded, X, s, normM, tau) -> None:
-    """Raise SingularError where QQᵀ(t) depends on rounding-level details of a saddle mode.
-
-    Two alternatives to M that float64 cannot tell apart from it are evaluated: M plus a random
-    perturbation of relative size 1e-15, and M with its rounding-level pivots (≤ _NOISE_PIVOT
-    ‖M‖, e.g. the entries of an exactly singular B) set to exactly zero (the mode then stays at
-    the saddle for ever).  Where either differs from X by more than SADDLE_RTOL, raise.
-    """
+def _saddle_alternatives(M, es: TaskEigensystem, gr: _Graded, normM) -> list[_Graded]:
+    """Two factorisations float64 cannot tell apart from M's: M plus a random perturbation of
+    relative size 1e-15, and (if some pivot is at rounding level, ≤ _NOISE_PIVOT ‖M‖, e.g. the
+    entries of an exactly singular B) M with those pivots set to exactly zero (the mode then
+    stays at the saddle for ever; re-factored with a rank tolerance, so the truncated
+    components are dropped consistently)."""
     rng = np.random.default_rng(20250214)
     dM = rng.standard_normal(M.shape)
     alts = [_graded(M + dM * (_PERTURB * np.linalg.norm(M) / np.linalg.norm(dM)),
                     es.eigenvalues, es.P)]
     if np.any((gr.pivot_sv > 0) & (gr.pivot_sv <= _NOISE_PIVOT * normM)):
-        # the same M with its rounding-level pivots treated as exact zeros (re-factored with a
-        # rank tolerance, so the truncated components are dropped consistently)
         alts.append(_graded(M, es.eigenvalues, es.P, rank_tol=_NOISE_PIVOT * normM))
+    return alts
+
+
+def _saddle_check(q: "QQT", X, s) -> None:
+    """Raise SingularError where QQᵀ(t) depends on rounding-level details of a saddle mode.
+
+    The alternatives of :func:`_saddle_alternatives` (inputs float64 cannot tell apart from
+    PᵀQ(0)) are evaluated at the same times; where either differs from X by more than
+    SADDLE_RTOL (relative, Frobenius), raise.
+    """
     den = np.maximum(np.linalg.norm(X, axis=(1, 2)), np.finfo(float).tiny)
     rel = np.zeros(s.size)
-    for ga in alts:
-        Xa = _evaluate(ga, s)
+    for pa in q._alts:
+        Xa = _evaluate(pa, s)
         rel = np.maximum(rel, np.linalg.norm(Xa - X, axis=(1, 2)) / den)
     bad = ~(rel <= SADDLE_RTOL)
     if np.any(bad):
         i = int(np.flatnonzero(bad)[np.argmin(s[bad])])  # smallest failing t
-        smin = float(np.min(gr.pivot_sv)) / normM
+        tau = q.tau
         raise SingularError(
             f"t = {s[i] * tau:.6g}: the initialisation has a mode at or within rounding of the "
             f"saddle (B of eq 10 is singular or nearly so; smallest pivot singular value of "
-            f"PᵀQ(0) = {smin:.2g} relative to ‖PᵀQ(0)‖), i.e. a mode anti-aligned with the task; "
-            f"at λ = 0 it stays at the saddle in exact arithmetic (e.g. square networks with "
-            f"det(W2W1)·det(Σyx) < 0). By this time QQᵀ changes by {rel[i]:.2g} (relative; "
+            f"PᵀQ(0) = {q._smin:.2g} relative to ‖PᵀQ(0)‖), i.e. a mode anti-aligned with the "
+            f"task; at λ = 0 it stays at the saddle in exact arithmetic (e.g. square networks "
+            f"with det(W2W1)·det(Σyx) < 0). By this time QQᵀ changes by {rel[i]:.2g} (relative; "
             f"allowed {SADDLE_RTOL:.0e}) between inputs float64 cannot tell apart (a 1e-15 "
             f"perturbation, or the mode's rounding-level growth component set to 0): whether and "
             f"when it leaves the saddle is decided by digits below float64 resolution. Restrict "
