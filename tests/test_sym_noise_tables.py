@@ -237,7 +237,7 @@ def test_printed_variance_claim_accepts_the_corrected_formula():
     """The erratum is the formula, not a broken check: fed the corrected B, it passes."""
     result = CLAIMS["domine2025.thmA.3.variance"].run(
         variance=init_tables.variance_entries_corrected)
-    assert result.verdict == "verified"
+    assert result.verdict == "proved"
     sym = [c for c in result.checks if c["kind"] == "symbolic"][0]
     assert sym["verdict"] == "proved"
 
@@ -254,6 +254,28 @@ def test_k_prose_is_refuted_by_glorot_only():
     lam = init_tables.table2_lambda("Glorot")
     assert lam.subs({init_tables.R: r, init_tables.K: k * 2}) > \
         lam.subs({init_tables.R: r, init_tables.K: k})
+
+
+def test_k_prose_erratum_rests_on_its_own_counterexample():
+    """Removing the counterexample (Glorot's row replaced by LeCun's, which makes the printed
+    prose true) must turn the erratum into an unexpected pass: no other step may refute it."""
+    from lazyrich.engine._results import record_outcome
+    claim = CLAIMS["domine2025.appA.3.k-decreases"]
+    assert record_outcome(claim.run().as_dict()) == "erratum"
+
+    def without_glorot(init):
+        return init_tables.table2_lambda("LeCun" if init == "Glorot" else init)
+    result = claim.run(lam=without_glorot)
+    assert record_outcome(result.as_dict()) == "unexpected-pass", \
+        [(c["name"], c["verdict"], c["detail"][:200]) for c in result.checks]
+
+
+def test_variance_erratum_rests_on_its_own_counterexample():
+    from lazyrich.engine._results import record_outcome
+    claim = CLAIMS["domine2025.thmA.3.variance"]
+    assert record_outcome(claim.run().as_dict()) == "erratum"
+    fixed = claim.run(variance=init_tables.variance_entries_corrected)
+    assert record_outcome(fixed.as_dict()) == "unexpected-pass"
 
 
 def _table1_glorot_sign_flipped():
@@ -331,6 +353,9 @@ MUTATIONS = [
     ("domine2025.appA.3.lambda-range", "bounds", _bounds_with("Glorot", (0, 2))),       # not strict
     ("domine2025.fig1C", "lam", lambda n1, n2, n3: n3 / n2),
     ("domine2025.fig1C", "offdiag_sd", lambda n1, n2, n3: 2 * math.sqrt(n3 / n2**2 + 1 / n1)),
+    ("domine2025.fig1C", "offdiag_sd",                      # the diagonal's 2 in the variance
+     lambda n1, n2, n3: init_tables.lecun_offdiag_sd(n1, n2, n3) * 2 ** 0.5),
+    ("domine2025.fig1C", "lam", lambda n1, n2, n3: n3 / n2 - 1 + 1e-3),
 ]
 
 

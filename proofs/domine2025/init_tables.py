@@ -2,10 +2,11 @@
 average, with entrywise variance fixed by the widths and the layer variances.
 
 W1 ∈ R^{n2×n1} and W2 ∈ R^{n3×n2} have i.i.d. N(0, σ1²) and N(0, σ2²) entries. The mean and the
-entrywise variance of M = W2ᵀW2 − W1W1ᵀ are derived from Gaussian moments (``derive._gaussian``),
-symbolically in the widths (sums of independent identically distributed terms) and entrywise
-on concrete sizes, then checked by exact Gauss–Hermite quadrature (float64 and 50 digits) and by
-seeded Monte Carlo. The printed variance ("B with fours across the diagonal") is refuted: the
+entrywise variance of M = W2ᵀW2 − W1W1ᵀ are derived from Gaussian moments for every width
+(``derive._gaussian.IndexCalculus``: the entry (a, b) of M as an index sum over symbolic n1, n2,
+n3, Isserlis' theorem entry by entry; the diagonal and off-diagonal cases are the two values of
+δ_ab), refereed by the explicit expansion at one concrete size, then checked by exact
+Gauss–Hermite quadrature (float64 and 50 digits) and by seeded Monte Carlo. The printed variance ("B with fours across the diagonal") is refuted: the
 diagonal factor is 2 (Var x² = 2σ⁴ for Gaussian x). The tables and the prose claims about them
 are checked from the derived mean and variance, not from the tables themselves.
 """
@@ -21,8 +22,8 @@ import numpy as np
 import sympy as sp
 
 from lazyrich.derive import Derivation
-from lazyrich.derive._gaussian import GaussianEnsemble, hermite_expectation
-from lazyrich import Claim, Evidence, Source
+from lazyrich.derive._gaussian import GaussianEnsemble, IndexCalculus, hermite_expectation
+from lazyrich import Claim, Evidence, Scope, Source
 
 N1, N2, N3 = sp.symbols("n1 n2 n3", positive=True, integer=True)
 S1, S2 = sp.symbols("sigma1 sigma2", positive=True)
@@ -123,7 +124,12 @@ def lecun_mean(n1, n2, n3):
 
 def lecun_offdiag_sd(n1, n2, n3):
     """LeCun off-diagonal standard deviation sqrt(n3/n2² + 1/n1) (Table 1 prefactor)."""
-    return math.sqrt(n3 / n2**2 + 1 / n1)
+    v = n3 / n2**2 + 1 / n1
+    if isinstance(v, sp.Basic):
+        return sp.sqrt(v)
+    if isinstance(v, (mpmath.mpf, mpmath.mpc)):
+        return mpmath.sqrt(v)
+    return math.sqrt(v)
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,45 +148,28 @@ def _entrywise_derivation(d: Derivation, formula, moment: str, sizes):
         got = g.expectation(M) if moment == "mean" else g.variance(M)
         dg, off = formula(n1, n3, S1**2, S2**2)
         want = sp.Matrix(n2, n2, lambda i, j: dg if i == j else off)
-        d.step(got, want, f"entrywise {moment} of W2ᵀW2 − W1W1ᵀ, (n1, n2, n3) = ({n1}, {n2}, "
-                          f"{n3}), symbolic σ1, σ2", moves=(sp.expand,))
+        d.step(got, want, f"referee: {moment} of every entry of W2ᵀW2 − W1W1ᵀ expanded "
+                          f"explicitly at (n1, n2, n3) = ({n1}, {n2}, {n3}), symbolic σ1, σ2",
+               moves=(sp.expand,))
 
 
-def _widths_derivation(d: Derivation, formula, moment: str):
-    """Symbolic in the widths: a diagonal entry is Σ_{k≤n3} b_k² − Σ_{l≤n1} a_l², an
-    off-diagonal one Σ_k b_k b'_k − Σ_l a_l a'_l; all summands are independent."""
-    g = GaussianEnsemble()
-    b, b2, bp = g.scalar("b", S2**2), g.scalar("b2", S2**2), g.scalar("bp", S2**2)
-    bp2 = g.scalar("bp2", S2**2)
-    a, a2, ap = g.scalar("a", S1**2), g.scalar("a2", S1**2), g.scalar("ap", S1**2)
-    i = sp.Symbol("i", integer=True, positive=True)
-    dg, off = formula(N1, N3, S1**2, S2**2)
-    if moment == "mean":
-        d.step(g.expectation(b**2), S2**2, "E[b²] = σ2²", moves=(sp.expand,))
-        d.step(g.expectation(b * bp), 0, "E[b b'] = 0 (independent, zero mean)",
-               moves=(sp.expand,))
-        diag = sp.summation(g.expectation(b**2), (i, 1, N3)) - \
-            sp.summation(g.expectation(a**2), (i, 1, N1))
-        offd = sp.summation(g.expectation(b * bp), (i, 1, N3)) - \
-            sp.summation(g.expectation(a * ap), (i, 1, N1))
-    else:
-        d.step(g.variance(b**2), 2 * S2**4, "Var[b²] = E b⁴ − (E b²)² = 3σ2⁴ − σ2⁴ = 2σ2⁴",
-               moves=(sp.expand,))
-        d.step(g.variance(b * bp), S2**4, "Var[b b'] = σ2⁴", moves=(sp.expand,))
-        d.step(sp.Matrix([g.covariance(b**2, b2**2), g.covariance(b**2, a**2),
-                          g.covariance(b * bp, b2 * bp2), g.covariance(b * bp, a * ap),
-                          g.covariance(b**2, b * bp)]), sp.zeros(5, 1),
-               "distinct summands are uncorrelated (so variances add), and a diagonal entry "
-               "is uncorrelated with an off-diagonal one sharing its column",
-               moves=(sp.expand,))
-        diag = sp.summation(g.variance(b**2), (i, 1, N3)) + \
-            sp.summation(g.variance(a**2), (i, 1, N1))
-        offd = sp.summation(g.variance(b * bp), (i, 1, N3)) + \
-            sp.summation(g.variance(a * ap), (i, 1, N1))
-    d.step(diag, dg, f"diagonal entry: {moment} of Σ_(k≤n3) b_k² − Σ_(l≤n1) a_l² (symbolic n1, "
-                     f"n3)", moves=(sp.expand,))
-    d.step(offd, off, f"off-diagonal entry: {moment} of Σ_k b_k b'_k − Σ_l a_l a'_l",
-           moves=(sp.expand,))
+def _index_moment(d: Derivation, formula, moment: str, v1=S1**2, v2=S2**2, label=""):
+    """The entry (a, b) of M = W2ᵀW2 − W1W1ᵀ for every n1, n2, n3: its mean or variance from
+    the index calculus, against the formula's (diagonal, off-diagonal) pair written as
+    dg·δ_ab + off·(1 − δ_ab) (both sides are linear in δ_ab ∈ {0, 1}, so equality as
+    polynomials in δ_ab is equality in both cases)."""
+    c = IndexCalculus()
+    n1, n2, n3 = c.dims("n1 n2 n3")
+    W1, W2 = c.gaussian("W1", n2, n1, v1), c.gaussian("W2", n3, n2, v2)
+    a, b = c.index("a", n2), c.index("b", n2)
+    m = (W2.T @ W2 - W1 @ W1.T).at(a, b)
+    mean = c.expectation(m)
+    got = c.to_sympy(mean if moment == "mean" else c.expectation(m * m) - mean * mean)
+    delta = c.to_sympy(c.delta(a, b))
+    dg, off = formula(n1, n3, v1, v2)
+    d.step(got, dg * delta + off * (1 - delta),
+           f"{moment} of the entry (a, b) of W2ᵀW2 − W1W1ᵀ{label}, any n1, n2, n3 "
+           f"(δ_ab = 1 on the diagonal, 0 off it)", moves=(sp.expand,))
 
 
 def _quadrature_moments(n1, n2, n3, v1, v2, dps=None):
@@ -243,39 +232,43 @@ def _moment_claim_checks(claim, moment: str, seed: int):
                                "residual with an exact counterexample")
     def from_gaussian_moments(f):
         formula = getattr(f, name)
-        d = Derivation(f"Thm A.3, {moment} of W2ᵀW2 − W1W1ᵀ")
-        _widths_derivation(d, formula, moment)
-        _entrywise_derivation(d, formula, moment, ((2, 2, 3), (1, 3, 2)))
-        return d.evidence("Symbolic in n1, n3 (independent summands) and entrywise at (n1,n2,n3) "
-                          "∈ {(2,2,3), (1,3,2)}.")
+        d = Derivation(f"Thm A.3, {moment} of W2ᵀW2 − W1W1ᵀ, for every width",
+                       scope=Scope.full("any widths n1, n2, n3 (symbolic dimensions), every "
+                                        "entry (diagonal and off-diagonal), any σ1, σ2"))
+        _index_moment(d, formula, moment)
+        _entrywise_derivation(d, formula, moment, ((1, 3, 2),))
+        return d.evidence("Index sums over symbolic n1, n2, n3, refereed entry by entry at "
+                          "(n1, n2, n3) = (1, 3, 2).")
 
     @claim.check("numeric", tolerance=1e-12, precision="float64, exact 3-node Gauss–Hermite",
                  justification="M has degree ≤ 4 in each entry (≤ 5 is integrated exactly by 3 "
                                "nodes); 3^8 nodes in float64 give ~1e-15 relative; a wrong "
                                "factor is off by O(1)")
     def float64_quadrature(f):
-        n1, n2, n3, v1, v2 = 2, 2, 2, 0.49, 1.21
+        n1, n2, n3, v1, v2 = 1, 2, 3, 0.49, 1.21
         mean, var = _quadrature_moments(n1, n2, n3, v1, v2)
         got = mean if moment == "mean" else var
         want = _pattern(n2, *(float(x) for x in getattr(f, name)(n1, n3, v1, v2)))
         scale = max(float(np.max(np.abs(want))), float(np.max(np.abs(var))))
         err = float(np.max(np.abs(got - want))) / scale
-        return Evidence(max_error=err, detail=f"(n1,n2,n3) = (2,2,2), σ1² = {v1}, σ2² = {v2}: "
+        return Evidence(max_error=err, detail=f"(n1,n2,n3) = (1,2,3), σ1² = {v1}, σ2² = {v2}: "
                                               f"quadrature {np.round(got, 6).tolist()} vs "
                                               f"formula {np.round(want, 6).tolist()}")
 
     @claim.check("numeric", tolerance=1e-40, precision="mpmath 50 digits, exact Gauss–Hermite",
                  justification="quadrature and formula both at 50 digits: rounding ~1e-49")
     def mp50_quadrature(f):
+        n1, n2, n3 = 2, 2, 1
         with mpmath.workdps(50):
             v1, v2 = mpmath.mpf("0.49"), mpmath.mpf("1.21")
-            mean, var = _quadrature_moments(1, 2, 1, v1, v2, dps=50)
+            mean, var = _quadrature_moments(n1, n2, n3, v1, v2, dps=50)
             got = mean if moment == "mean" else var
-            dg, off = getattr(f, name)(1, 1, v1, v2)
-            err = max(abs(got[i, j] - (dg if i == j else off)) for i in range(2)
-                      for j in range(2))
+            dg, off = getattr(f, name)(n1, n3, v1, v2)
+            err = max(abs(got[i, j] - (dg if i == j else off)) for i in range(n2)
+                      for j in range(n2))
             err = err / max(abs(var[0, 0]), abs(var[0, 1]))
-        return Evidence(max_error=float(err), detail=f"(1,2,1) at 50 digits: max relative error "
+        return Evidence(max_error=float(err), detail=f"(n1,n2,n3) = ({n1},{n2},{n3}) at 50 "
+                                                     f"digits: max relative error "
                                                      f"{mpmath.nstr(err, 3)}")
 
     @claim.check("simulation", tolerance=5.0,
@@ -311,6 +304,7 @@ thmA3_mean = _moment_claim_checks(Claim(
     title="Gaussian init: E[W2ᵀW2 − W1W1ᵀ] = (n3σ2² − n1σ1²) I",
     source=Source("domine2025", "Theorem A.3", "App. A.3"),
     statement=r"\mathbb E[W_2^\top W_2-W_1W_1^\top]=(n_3\sigma_2^2-n_1\sigma_1^2)\,I_{n_2}",
+    scope="any widths n1, n2, n3 ≥ 1 and variances σ1², σ2² > 0; every entry",
     assumptions=("W1 ∈ R^{n2×n1} i.i.d. N(0, σ1²), W2 ∈ R^{n3×n2} i.i.d. N(0, σ2²), "
                  "independent",),
     formulas={"mean": mean_entries},
@@ -324,6 +318,7 @@ thmA3_variance = _moment_claim_checks(Claim(
     source=Source("domine2025", "Theorem A.3", "App. A.3"),
     statement=r"\mathrm{Var}[W_2^\top W_2-W_1W_1^\top]=(n_3\sigma_2^4+n_1\sigma_1^4)\,B,\ "
               r"B_{ii}=4,\ B_{ij}=1\ (i\ne j)",
+    scope="any widths n1, n2, n3 ≥ 1 and variances σ1², σ2² > 0; every entry",
     assumptions=("as domine2025.thmA.3.mean", "Var taken entrywise"),
     formulas={"variance": variance_entries_printed},
     expected="refuted",
@@ -344,8 +339,13 @@ thmA3_variance_corrected = _moment_claim_checks(Claim(
     statement=r"\mathrm{Var}[(W_2^\top W_2-W_1W_1^\top)_{ij}]=(n_3\sigma_2^4+n_1\sigma_1^4)"
               r"(1+\delta_{ij})",
     assumptions=("as domine2025.thmA.3.mean", "Var taken entrywise"),
+    scope="any widths n1, n2, n3 ≥ 1 and variances σ1², σ2² > 0; every entry",
     depends_on=("domine2025.thmA.3.mean",),
     formulas={"variance": variance_entries_corrected},
+    equivalent_mutants={
+        "variance: var1 → −var1": "the variance is n3σ2⁴ + n1σ1⁴ times B: the layer variances "
+                                  "enter only squared, so the variant is the same function",
+        "variance: var2 → −var2": "the layer variances enter only squared (σ2⁴)"},
     notes="The corrected form of the printed variance (diagonal factor 2).",
 ), "variance", 33)
 
@@ -371,6 +371,7 @@ tableA1 = Claim(
               r"n_1\sigma_1^4\ \text{for}\ (\sigma_1^2,\sigma_2^2)=(\tfrac1{n_1},\tfrac1{n_2}),"
               r"(\tfrac2{n_1+n_2},\tfrac2{n_2+n_3}),(\tfrac2{n_1},\tfrac2{n_2}),"
               r"(\tfrac{\alpha_1^2}{n_1},\tfrac{\alpha_2^2}{n_2})",
+    scope="any widths n1, n2, n3 ≥ 1 (and α1, α2 > 0 for the scaled init)",
     assumptions=("Thm A.3 (mean and corrected variance)", "fan-in of W1 is n1, of W2 is n2"),
     depends_on=("domine2025.thmA.3.mean", "domine2025.thmA.3.variance.corrected"),
     formulas={"table": table1},
@@ -382,7 +383,8 @@ tableA1 = Claim(
 @tableA1.check("symbolic", precision="exact (SymPy)",
                justification="each row's residual against Thm A.3 reduced to 0 by cancel")
 def rows_from_theorem_A3(f):
-    d = Derivation("Table 1 from Thm A.3")
+    d = Derivation("Table 1 from Thm A.3",
+                   scope=Scope.full("any widths n1, n2, n3 and α1, α2 (symbols)"))
     table = f.table()
     for init in INITS:
         lam, pref = _derived_row(init)
@@ -458,6 +460,7 @@ tableA2 = Claim(
     statement=r"\text{LeCun: }\lambda=\tfrac rk-1;\ \text{Glorot: }\lambda=\tfrac{2k(r-1)}"
               r"{(k+1)(k+r)};\ \text{He: }2(\tfrac rk-1);\ \text{Scaled: }\tfrac rk\alpha_2^2-"
               r"\alpha_1^2",
+    scope="any r, k > 0 and n1 ≥ 1 (α1, α2 > 0 for the scaled init)",
     assumptions=("n2 = k n1, n3 = r n1, k, r > 0",),
     depends_on=("domine2025.tableA.1",),
     formulas={"table": table2},
@@ -468,7 +471,8 @@ tableA2 = Claim(
 @tableA2.check("symbolic", precision="exact (SymPy)",
                justification="each row's residual reduced to 0 by cancel after n2 = kn1, n3 = rn1")
 def rows_by_substitution(f):
-    d = Derivation("Table 2 from Thm A.3 with n2 = k n1, n3 = r n1")
+    d = Derivation("Table 2 from Thm A.3 with n2 = k n1, n3 = r n1",
+                   scope=Scope.full("any r, k > 0, n1 and α1, α2 (symbols)"))
     table = f.table()
     for init in INITS:
         lam, pref = (_sizes_sub(x) for x in _derived_row(init))
@@ -511,6 +515,7 @@ tableA3 = Claim(
     source=Source("domine2025", "Table 3", "App. A.3"),
     statement=r"\text{e.g. LeCun: }\lambda|_{r=k}=0,\ \lambda\to-1\ (r\to0),\ \infty\ (r\to\infty),"
               r"\ -1\ (k\to\infty),\ \infty\ (k\to0)",
+    scope="every entry of Table 3 (r, k > 0; α1, α2 > 0)",
     assumptions=("Table 2",),
     depends_on=("domine2025.tableA.2",),
     formulas={"table": table3},
@@ -532,7 +537,9 @@ def _table3_value(lam, column):
                justification="each entry minus the limit SymPy computes reduces to 0 (infinite "
                              "limits compared as sp.oo)")
 def limits_by_sympy(f):
-    d = Derivation("Table 3 from λ(r, k) of Thm A.3")
+    d = Derivation("Table 3 from λ(r, k) of Thm A.3",
+                   scope=Scope.full("every entry of the table: substitutions and limits of "
+                                    "λ(r, k) with symbolic r, k, α1, α2 (sympy.limit)"))
     table = f.table()
     for init in INITS:
         lam = sp.cancel(_sizes_sub(_derived_row(init)[0]))
@@ -624,14 +631,24 @@ def _sign_everywhere(expr, want: str):
     return "inconclusive", None, fact
 
 
-def _monotonicity_evidence(f, var, want, title):
-    d = Derivation(title)
+def _monotonicity_evidence(f, var, want, title, *, tie_to_theorem: bool):
+    """Sign of ∂λ/∂var for every init, λ read from ``f.lam``. With ``tie_to_theorem`` the
+    derivation also shows that ``f.lam`` is Thm A.3's mean (for a claim that needs λ's form);
+    an erratum's check leaves that to Table 2's claim, so that only the sign of the
+    derivative (its counterexample) can refute it."""
+    d = Derivation(title, scope=Scope.full("all r, k > 0 and α1, α2 > 0: the sign of the "
+                                           "factored derivative decided by SymPy's "
+                                           "assumptions on positive symbols"))
     verdicts, cx, facts = [], None, {}
     for init in INITS:
         lam = sp.sympify(f.lam(init))
-        d.step(lam, _sizes_sub(_derived_row(init)[0]),
-               f"{init}: λ(r, k) is Thm A.3's mean with n2 = kn1, n3 = rn1", moves=(sp.cancel,))
+        if tie_to_theorem:
+            d.step(lam, _sizes_sub(_derived_row(init)[0]),
+                   f"{init}: λ(r, k) is Thm A.3's mean with n2 = kn1, n3 = rn1",
+                   moves=(sp.cancel,))
         verdict, point, fact = _sign_everywhere(sp.diff(lam, var), want)
+        d.step(sp.diff(lam, var), fact, f"{init}: ∂λ/∂{var} in factored form",
+               moves=(sp.cancel,))
         facts[init] = f"∂λ/∂{var} = {fact}: {verdict}"
         verdicts.append(verdict)
         if verdict == "refuted" and cx is None:
@@ -653,6 +670,7 @@ appA3_r = Claim(
           "initializations displayed'",
     source=Source("domine2025", "App. A.3, prose after Table 2", "App. A.3"),
     statement=r"\partial\lambda/\partial r>0\ \text{for LeCun, Glorot, He, Scaled}\ (r,k>0)",
+    scope="every init of Table 2 (LeCun, Glorot, He, Scaled); all r, k > 0 (α1, α2 > 0)",
     assumptions=("Table 2 (n2 = k n1, n3 = r n1)",),
     depends_on=("domine2025.tableA.2",),
     formulas={"lam": table2_lambda},
@@ -664,7 +682,8 @@ appA3_r = Claim(
                justification="each ∂λ/∂r factored and decided positive by SymPy's assumptions "
                              "on positive r, k, α; a wrong sign is found at an exact grid point")
 def r_derivatives_positive(f):
-    return _monotonicity_evidence(f, R, "positive", "∂λ/∂r > 0 for every init")
+    return _monotonicity_evidence(f, R, "positive", "∂λ/∂r > 0 for every init",
+                                  tie_to_theorem=True)
 
 
 @appA3_r.check("numeric", tolerance=0.0, precision="float64 grid; mpmath 50 digits at extremes",
@@ -693,6 +712,7 @@ appA3_k = Claim(
     title="'Moreover, a larger k has the opposite effect' (λ decreases in k for every init)",
     source=Source("domine2025", "App. A.3, prose after Table 2", "App. A.3"),
     statement=r"\partial\lambda/\partial k<0\ \text{for LeCun, Glorot, He, Scaled}\ (r,k>0)",
+    scope="every init of Table 2 (LeCun, Glorot, He, Scaled); all r, k > 0 (α1, α2 > 0)",
     assumptions=("Table 2 (n2 = k n1, n3 = r n1)",),
     depends_on=("domine2025.tableA.2",),
     formulas={"lam": table2_lambda},
@@ -703,7 +723,9 @@ appA3_k = Claim(
     corrected_by="domine2025.appA.3.k-decreases.corrected",
     notes="Printed prose (spec §10). False for Glorot: at r = 1/2, k = 1 (a funnel with "
           "N_h = N_i = 2N_o) ∂λ/∂k = 1/36 > 0; λ increases with k whenever r < 1 and k² > r, "
-          "or r > 1 and k² < r.",
+          "or r > 1 and k² < r. Both checks judge only the sign of λ's change in k (whether "
+          "λ is Table 2's is the claim domine2025.tableA.2's business), so the erratum rests "
+          "on its own counterexample.",
 )
 
 
@@ -711,7 +733,8 @@ appA3_k = Claim(
                justification="∂λ/∂k factored; negative by SymPy's assumptions, or a positive "
                              "value at an exact rational point")
 def k_derivatives_negative(f):
-    return _monotonicity_evidence(f, K, "negative", "∂λ/∂k < 0 for every init")
+    return _monotonicity_evidence(f, K, "negative", "∂λ/∂k < 0 for every init",
+                                  tie_to_theorem=False)
 
 
 @appA3_k.check("numeric", tolerance=0.0, precision="float64 and mpmath 50 digits",
@@ -739,6 +762,7 @@ appA3_k_corrected = Claim(
     source=Source("domine2025", "App. A.3 (corrected prose)", "App. A.3"),
     statement=r"\partial_k\lambda_{\rm Glorot}=\frac{2(1-r)(k^2-r)}{(k+1)^2(k+r)^2},\quad "
               r"\partial_k\lambda<0\ \text{for LeCun, He, Scaled}",
+    scope="all r, k > 0 (and α1, α2 > 0 for the scaled init)",
     assumptions=("Table 2 (derived from Thm A.3)", "r, k > 0"),
     depends_on=("domine2025.tableA.2",),
     formulas={"glorot_dk": glorot_dlambda_dk},
@@ -749,7 +773,9 @@ appA3_k_corrected = Claim(
                          justification="Glorot derivative residual reduced to 0; the other "
                                        "signs decided by SymPy's assumptions")
 def glorot_derivative_and_other_signs(f):
-    d = Derivation("∂λ/∂k per init")
+    d = Derivation("∂λ/∂k per init",
+                   scope=Scope.full("all r, k > 0, α1, α2 > 0 (symbols; signs decided by "
+                                    "SymPy's assumptions)"))
     glorot = sp.cancel(_sizes_sub(_derived_row("Glorot")[0]))
     d.step(sp.diff(glorot, K), f.glorot_dk(R, K), "Glorot: ∂λ/∂k", moves=(sp.cancel,))
     facts = {}
@@ -791,6 +817,7 @@ appA3_range = Claim(
     source=Source("domine2025", "App. A.3, prose after Table 3", "App. A.3"),
     statement=r"\lambda_{\rm LeCun}=\tfrac rk-1\in(-1,\infty),\ \lambda_{\rm He}\in(-2,\infty),\ "
               r"\lambda_{\rm Glorot}\in(-2,2),\ \lambda_{\rm Scaled}\in(-\alpha_1^2,\infty)",
+    scope="every init of Table 2; all r, k > 0 (α1, α2 > 0 fixed for the scaled init)",
     assumptions=("Table 2 (derived from Thm A.3)", "r, k > 0; α fixed for Scaled"),
     depends_on=("domine2025.tableA.2",),
     formulas={"bounds": lecun_lambda_range},
@@ -803,7 +830,9 @@ appA3_range = Claim(
                    justification="λ − inf and sup − λ decided positive by SymPy's assumptions; "
                                  "sharpness by iterated sympy.limit equal to the bound")
 def strict_and_sharp_bounds(f):
-    d = Derivation("Range of λ per init")
+    d = Derivation("Range of λ per init",
+                   scope=Scope.full("all r, k > 0, α1, α2 > 0 (strictness from SymPy's sign "
+                                    "decision, sharpness from iterated limits)"))
     facts, verdicts = {}, []
     for init in INITS:
         lam = sp.cancel(_sizes_sub(_derived_row(init)[0]))
@@ -856,12 +885,78 @@ fig1C = Claim(
     source=Source("domine2025", "Fig. 1C", "§3 / App. A.3"),
     statement=r"\mathbb E[\mathrm{diag}]=\tfrac{250}{120}-1=1.0833,\ "
               r"\mathrm{sd}[\text{off-diag}]=\sqrt{250/120^2+1/40}=0.2058",
+    scope="LeCun initialisation at the figure's widths (N_i, N_h, N_o) = (40, 120, 250); the "
+          "formulas as functions of any widths",
     assumptions=("LeCun: σ1² = 1/40, σ2² = 1/120",),
     depends_on=("domine2025.thmA.3.mean", "domine2025.thmA.3.variance.corrected"),
     formulas={"lam": lecun_mean, "offdiag_sd": lecun_offdiag_sd},
+    equivalent_mutants={
+        "lam: n1 → −n1": "LeCun's λ = n3/n2 − 1 does not depend on n1 (σ1²n1 = 1)",
+        "lam: n1 → n1/2": "LeCun's λ = n3/n2 − 1 does not depend on n1 (σ1²n1 = 1)",
+        "lam: n1 → n1 + 0.1": "LeCun's λ = n3/n2 − 1 does not depend on n1 (σ1²n1 = 1)",
+        "offdiag_sd: n2 → −n2": "n2 enters only as n2² in sqrt(n3/n2² + 1/n1)"},
     notes="Spec §10: one draw gives mean diagonal 1.073 vs 1.083 and rms off-diagonal 0.207 vs "
-          "0.206; here 40 seeded draws, standard errors across draws.",
+          "0.206. Derived from Thm A.3 with LeCun's variances for every width and evaluated "
+          "exactly at the figure's; the Monte Carlo uses 40 seeded draws at full size, standard "
+          "errors across draws.",
 )
+
+_FIG1C = (40, 120, 250)
+
+
+@fig1C.check("symbolic", precision="exact (SymPy index calculus with symbolic widths)",
+             justification="mean and variance of the entry (a, b) of W2ᵀW2 − W1W1ᵀ with LeCun's "
+                           "variances 1/n1, 1/n2, reduced to the formulas exactly (residual 0)")
+def from_theorem_A3_with_lecun_variances(f):
+    d = Derivation("Fig. 1C from Thm A.3 with LeCun's variances",
+                   scope=Scope.full("any widths n1, n2, n3 (symbolic dimensions), hence the "
+                                    "figure's (40, 120, 250); every entry"))
+    c = IndexCalculus()
+    n1, n2, n3 = c.dims("n1 n2 n3")
+    W1, W2 = c.gaussian("W1", n2, n1, 1 / n1), c.gaussian("W2", n3, n2, 1 / n2)
+    a, b = c.index("a", n2), c.index("b", n2)
+    m = (W2.T @ W2 - W1 @ W1.T).at(a, b)
+    mean = c.expectation(m)
+    delta = c.to_sympy(c.delta(a, b))
+    d.step(c.to_sympy(mean), f.lam(n1, n2, n3) * delta,
+           "E[M_ab] = (n3/n2 − 1)δ_ab: the diagonal mean is λ, the off-diagonal mean 0",
+           moves=(sp.expand,))
+    second = c.to_sympy(c.expectation(m * m)).subs(delta, 0)
+    d.step(sp.sqrt(second), f.offdiag_sd(n1, n2, n3),
+           "off the diagonal (δ_ab = 0) the mean is 0, so the rms is sqrt(E[M_ab²]) = "
+           "sqrt(n3/n2² + 1/n1)", moves=(sp.expand, sp.radsimp))
+    w = dict(zip((n1, n2, n3), _FIG1C))
+    lam, sd = sp.sympify(f.lam(*_FIG1C)), sp.sympify(f.offdiag_sd(*_FIG1C))
+    ev = d.evidence(f"At (40, 120, 250): λ = {sp.nsimplify(lam)} ≈ {float(lam):.4f}, sd ≈ "
+                    f"{float(sd):.4f} (formula); derived {float((n3 / n2 - 1).subs(w)):.4f}, "
+                    f"{math.sqrt(float((n3 / n2**2 + 1 / n1).subs(w))):.4f}.")
+    return ev
+
+
+@fig1C.check("numeric", tolerance=1e-14, precision="float64 and mpmath 50 digits at the "
+             "figure's widths",
+             justification="λ = 250/120 − 1 and sd = sqrt(250/120² + 1/40) from Thm A.3 (the "
+                           "mean n3σ2² − n1σ1² and variance n3σ2⁴ + n1σ1⁴ with LeCun's σ²) at 50 "
+                           "digits; the float64 formulas must agree to 1e-14 relative (a few "
+                           "ulps), the 50-digit ones to 1e-40 (folded in ×1e26)")
+def exact_at_the_figure_widths(f):
+    n1, n2, n3 = _FIG1C
+    worst, parts = 0.0, []
+    with mpmath.workdps(50):
+        v1, v2 = 1 / mpmath.mpf(n1), 1 / mpmath.mpf(n2)
+        want = {"lam": n3 * v2 - n1 * v1, "sd": mpmath.sqrt(n3 * v2**2 + n1 * v1**2)}
+        got50 = {"lam": f.lam(mpmath.mpf(n1), mpmath.mpf(n2), mpmath.mpf(n3)),
+                 "sd": f.offdiag_sd(mpmath.mpf(n1), mpmath.mpf(n2), mpmath.mpf(n3))}
+        for k in want:
+            err50 = abs(got50[k] - want[k]) / abs(want[k])
+            worst = max(worst, float(err50) * 1e26)
+    got64 = {"lam": f.lam(n1, n2, n3), "sd": f.offdiag_sd(n1, n2, n3)}
+    for k in want:
+        err = abs(float(got64[k]) - float(want[k])) / float(abs(want[k]))
+        worst = max(worst, err)
+        parts.append(f"{k}: {float(got64[k]):.15g} vs {mpmath.nstr(want[k], 15)}")
+    return Evidence(max_error=worst, detail="(40, 120, 250): " + "; ".join(parts))
+
 
 
 @fig1C.check("simulation", tolerance=5.0, precision="float64 Monte Carlo, 40 draws at full size",
