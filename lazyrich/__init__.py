@@ -30,7 +30,7 @@ from ._model import (CHECK_KINDS, IMPLEMENTATION_VERDICTS, STATEMENT_VERDICTS, V
                      CheckAborted, Claim, ClaimResult, Evidence, Scope, Source,
                      combine_verdicts, judge, validate_id)
 
-_ENGINE = {"RunOptions", "run_claims", "run_one", "ENTRY_POINT_GROUP", "discover", "load_file",
+_ENGINE = {"claim", "RunOptions", "run_claims", "run_one", "ENTRY_POINT_GROUP", "discover", "load_file",
            "select", "OUTCOMES", "SCHEMA", "outcome", "record_outcome", "summarize",
            "run_mutations", "mutate_claim"}
 
