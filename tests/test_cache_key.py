@@ -118,3 +118,23 @@ def test_cache_ids_never_become_paths_outside_the_cache(tmp_path):
         _cache.entry_path(tmp_path, "zz.a/b")
     p = _cache.entry_path(tmp_path, "zz.a_b")
     assert p.parent == tmp_path / "claims"
+
+
+def test_temporary_files_of_a_killed_run_are_swept(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from lazyrich import Claim, Source
+
+    monkeypatch.setattr(_cache, "_SWEPT", set())
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    old, fresh = folder / ".tmp-old.json", folder / ".tmp-fresh.json"
+    old.write_text("{")
+    fresh.write_text("{")
+    past = time.time() - 2 * _cache.STALE_TMP_SECONDS
+    os.utime(old, (past, past))
+    c = Claim(id="zz.sweep", title="", source=Source("zz", "x"), statement="")
+    _cache.store(tmp_path, c, "k", {"id": "zz.sweep", "verdict": "verified"})
+    assert not old.exists() and fresh.exists()          # a write in progress is left alone
+    assert _cache.load(tmp_path, c, "k") == {"id": "zz.sweep", "verdict": "verified"}

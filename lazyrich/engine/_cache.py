@@ -375,6 +375,31 @@ def load(root: Path, claim: Claim, key: str, warn=print, kind: str = "claims") -
     return payload["record"]
 
 
+_SWEPT: set[Path] = set()
+#: Temporary files older than this are leftovers of a killed run (or a full disk), not a write
+#: in progress.
+STALE_TMP_SECONDS = 3600.0
+
+
+def _sweep_stale_tmp(folder: Path) -> None:
+    """Remove temporary files a killed run left behind (once per folder and process)."""
+    if folder in _SWEPT:
+        return
+    _SWEPT.add(folder)
+    import time
+
+    now = time.time()
+    try:
+        for p in folder.glob(".tmp-*"):
+            try:
+                if now - p.stat().st_mtime > STALE_TMP_SECONDS:
+                    p.unlink()
+            except OSError:
+                pass
+    except OSError:
+        pass
+
+
 def store(root: Path, claim: Claim, key: str, record: dict, kind: str = "claims",
           dependencies: dict | None = None) -> None:
     """Store ``record`` atomically (write a temporary file, then rename). ``dependencies``
@@ -384,6 +409,7 @@ def store(root: Path, claim: Claim, key: str, record: dict, kind: str = "claims"
     secret = _secret()
     path = entry_path(root, claim.id, kind)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale_tmp(path.parent)
     payload = {"key": key, "record": record, "dependencies": dependencies or {}}
     text = json.dumps({"payload": payload, "mac": _mac(secret, payload)}, sort_keys=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")

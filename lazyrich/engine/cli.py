@@ -266,8 +266,15 @@ def _write(path: str, text: str, what: str) -> None:
         if p.parent and not p.parent.exists():
             p.parent.mkdir(parents=True)
         tmp = p.with_name(f".{p.name}.tmp")
-        tmp.write_text(text)
-        os.replace(tmp, p)
+        try:
+            tmp.write_text(text)
+            os.replace(tmp, p)
+        except BaseException:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise
     except OSError as exc:
         raise LazyrichError(f"{what} {path!r}: cannot write ({exc.strerror}). Choose a "
                             f"writable path.") from None
