@@ -57,7 +57,7 @@ __all__ = ["NCAlgebra", "nc_expand", "nc_terms", "nc_factors", "substitute_produ
            "rewriter", "normalizer", "diagonal_groups", "block_matrix", "block_identity", "block_mul",
            "block_transpose", "block_expand", "evaluate", "evaluate_blocks", "scalar_sampler",
            "shaped_sampler", "random_rational_matrix", "rational_orthogonal",
-           "refute_with_matrices", "nc_step", "NCMatrix", "nc_inverse"]
+           "refute_with_matrices", "nc_step", "shape_refutation", "NCMatrix", "nc_inverse"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1222,7 +1222,9 @@ def nc_step(derivation, lhs, rhs, why: str, *, moves: Sequence[Callable] = (nc_e
     if matrix_sampler is not None and alg is None:
         raise InvalidArgument("nc_step: matrix_sampler needs alg= (the NCAlgebra of the symbols)")
     if alg is not None and alg._shape:
-        alg.check_shapes(lhs, rhs)
+        bad = shape_refutation(derivation, lhs, rhs, why, alg, shown)
+        if bad is not None:
+            return bad
     residual = (sp.Matrix(lhs) - sp.Matrix(rhs)) if isinstance(lhs, sp.MatrixBase) \
         else sp.sympify(lhs) - sp.sympify(rhs)
     if shown is None:
@@ -1251,6 +1253,27 @@ def nc_step(derivation, lhs, rhs, why: str, *, moves: Sequence[Callable] = (nc_e
         step.detail = (f"residual ≠ 0 as a matrix identity: max |entry| = {big} at exact "
                        f"{shapes} matrices {point} (1×1 points could not tell)")
     return step
+
+
+def shape_refutation(derivation, lhs, rhs, why: str, alg: NCAlgebra, shown=None):
+    """Shape-check a relation stated for every size; if it is not even defined for every size
+    (a non-conformable product or sum, or sides of different shapes), record the step as
+    ``refuted`` (the relation is false as stated: at sizes where the shapes differ it has no
+    meaning) and return it; otherwise return None."""
+    from ._derivation import Step
+
+    try:
+        alg.check_shapes(lhs, rhs)
+    except InvalidArgument as exc:
+        shown = shown or (lhs, rhs)
+        step = Step(shown[0], shown[1], why, verdict="refuted")
+        step.residual = "not defined for every size"
+        step.counterexample = {"shapes": str(exc)}
+        step.detail = (f"not defined for every size (sizes are symbols, so sizes that differ "
+                       f"as symbols may differ): {exc}")
+        derivation.steps.append(step)
+        return step
+    return None
 
 
 def _as_entries(x) -> list:

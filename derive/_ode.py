@@ -134,10 +134,14 @@ def initial_residual(candidate, substitution: Mapping, value):
 
 def nc_ode_step(derivation: Derivation, candidate, rules: Mapping, rhs, *, lhs_factor=1,
                 why: str = "the candidate solves the ODE",
-                moves: Sequence[Callable] = (nc_expand,)) -> Step:
+                moves: Sequence[Callable] = (nc_expand,), alg=None) -> Step:
     """Record in ``derivation`` the step ``lhs_factor·x' = rhs(x)`` for a noncommutative
     candidate x, with x' from :func:`nc_derivative`; the residual is reduced by ``moves``
     (default: expansion only; add a :func:`derive._blocks.rewriter` to use relations).
+
+    With ``alg`` (an :class:`derive._blocks.NCAlgebra` with shapes) the candidate, its
+    derivative and the right-hand side are shape-checked first; a relation that is not defined
+    for every size is recorded ``refuted`` (see :func:`derive._blocks.shape_refutation`).
 
     Returns:
         the recorded :class:`derive.Step` (its ``verdict`` says proved / refuted /
@@ -145,6 +149,12 @@ def nc_ode_step(derivation: Derivation, candidate, rules: Mapping, rhs, *, lhs_f
     """
     lhs = nc_expand(lhs_factor * nc_derivative(candidate, rules))
     right = nc_expand(_rhs_value(rhs, candidate))
+    if alg is not None and alg._shape:
+        from ._blocks import shape_refutation
+        bad = shape_refutation(derivation, candidate, right, why, alg) or \
+            shape_refutation(derivation, lhs, right, why, alg)
+        if bad is not None:
+            return bad
     return derivation.step(lhs, right, why, moves=moves)
 
 

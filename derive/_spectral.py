@@ -515,7 +515,10 @@ def nc_mode_step(derivation, lhs, rhs, why: str, *, alg, normalize: Callable,
 
     start = time.perf_counter()
     if alg._shape:
-        alg.check_shapes(lhs, rhs)
+        from ._blocks import shape_refutation
+        bad = shape_refutation(derivation, lhs, rhs, why, alg, shown)
+        if bad is not None:
+            return bad
     residual = (sp.Matrix(lhs) - sp.Matrix(rhs)) if isinstance(lhs, sp.MatrixBase) \
         else sp.Matrix([sp.sympify(lhs) - sp.sympify(rhs)])
     shown = shown or (sp.Symbol("L"), sp.Symbol("R"))

@@ -40,6 +40,10 @@ MUTATIONS = [
      lambda W1, W2, W1T, W2T: W2T * W2),
     ("domine2025.thmA.2", "conserved_quantity",             # plus a commutator: 1×1 can't tell
      lambda W1, W2, W1T, W2T: W2T * W2 - W1 * W1T + W1 * W1T * W2T * W2 - W2T * W2 * W1 * W1T),
+    ("domine2025.thmA.2", "conserved_quantity",             # conserved too, but not λI: 2λI
+     lambda W1, W2, W1T, W2T: 2 * (W2T * W2 - W1 * W1T)),
+    ("domine2025.thmA.2", "balance",                        # off by 1e-9 relative
+     lambda W1, W2: balance.balance(W1, W2) * (1 + 1e-9)),
     # Lemma 4.1: the middle term and the solution's shape
     ("domine2025.lemma4.1", "middle", _no_half),
     ("domine2025.lemma4.1", "middle", _plus_inverse),
@@ -62,11 +66,14 @@ def results():
 
 
 @pytest.mark.parametrize("cid", MY_CLAIMS)
-def test_claim_gets_its_verdict_and_the_symbolic_check_proves(results, cid):
+def test_claim_is_proved_over_its_whole_scope(results, cid):
     result = results[cid]
-    assert result.verdict == "verified", _summary(result)      # proved + verified checks
+    assert result.verdict == "proved", _summary(result)        # statement + implementation
+    assert result.statement["verdict"] == "proved", result.statement
+    assert CLAIMS[cid].scope, cid
     symbolic = [c for c in result.checks if c["kind"] == "symbolic"]
     assert symbolic and all(c["verdict"] == "proved" for c in symbolic), _summary(result)
+    assert all(c["scope"] and c["scope"]["complete"] for c in symbolic)
     steps = symbolic[0]["data"]["steps"]
     assert all(s["verdict"] == "proved" and (s["premise"] or s["residual"] == "0")
                for s in steps)
@@ -107,7 +114,24 @@ def test_thmA2_commutator_mistake_is_caught_by_matrix_points():
     wrong = MUTATIONS[5][2]
     d = balance.thmA2_derivation(wrong)
     assert d.verdict == "refuted"
-    assert "2×2" in d.steps[-1].detail
+    assert "matrix identity" in d.steps[-1].detail and "shaped" in d.steps[-1].detail
+
+
+def test_thmA2_scaled_quantity_is_conserved_but_not_lambda():
+    """A zero derivative cannot see a constant factor: the derivation proves 2(W2ᵀW2 − W1W1ᵀ)
+    conserved too; the check against λI at balanced weights is what refutes it."""
+    wrong = MUTATIONS[6][2]
+    assert balance.thmA2_derivation(wrong).verdict == "proved"
+    result = CLAIMS["domine2025.thmA.2"].run(conserved_quantity=wrong)
+    bad = [c["name"] for c in result.checks if c["verdict"] == "refuted"]
+    assert bad == ["equals_lambda_at_balanced_weights"], _summary(result)
+
+
+def test_lemmaB1_steps_are_shape_checked_for_every_size():
+    """Σ and Σᵀ swapped in F is not even defined when N_i ≠ N_o: refuted by the shapes."""
+    d = riccati.lemmaB1_derivation(MUTATIONS[2][2])
+    bad = next(s for s in d.steps if s.verdict == "refuted")
+    assert "not defined for every size" in bad.detail and "N_i" in bad.detail
 
 
 def test_lemma41_zero_eigenvalue_mode_is_the_integral():

@@ -12,7 +12,7 @@ from lazyrich.derive._blocks import (NCAlgebra, block_matrix, block_mul, block_t
                             nc_block_steps, nc_expand, nc_step, random_rational_matrix,
                             rational_orthogonal, rewriter, riccati_rhs, scalar_sampler)
 from lazyrich.derive._ode import nc_derivative
-from lazyrich import Claim, Evidence, Source
+from lazyrich import Claim, Evidence, Scope, Source
 
 from ._cases import LAMBDAS, SHAPES, instance, qqt_from_weights
 from ._exact_cases import mp_balanced_instance, mp_matrix
@@ -41,23 +41,33 @@ lemmaB1 = Claim(
     statement=r"\tau\frac{d}{dt}QQ^\top=F\,QQ^\top+QQ^\top F-(QQ^\top)^2,\quad "
               r"F=\begin{bmatrix}-\frac{\lambda}{2}I_{N_i}&\tilde\Sigma^{yx\top}\\"
               r"\tilde\Sigma^{yx}&\frac{\lambda}{2}I_{N_o}\end{bmatrix}",
+    scope="any N_i, N_h, N_o; any λ ∈ ℝ; τ > 0; t ≥ 0; under A1 (Σxx = I) and A2 (λ-balanced "
+          "initialisation, kept for all t by Theorem A.2)",
     assumptions=("A1: Σxx = I", "A2: W2ᵀW2 − W1W1ᵀ = λI at t = 0"),
     depends_on=("domine2025.thmA.2",),
     formulas={"F": f_matrix, "F_blocks": f_blocks},
     notes="The symbolic check derives the equation block by block with W1, W2, Σyx as "
-          "noncommutative symbols of unspecified size (so it holds for every N_i, N_h, N_o): "
-          "product rule on QQᵀ, then the cubic terms rewritten with W2ᵀW2 = W1W1ᵀ + λI (spec §2). "
-          "The numeric checks evaluate F (float64 formula 'F'; 50-digit evaluation of "
-          "'F_blocks') on λ-balanced weights.",
+          "noncommutative symbols of symbolic shapes N_h × N_i, N_o × N_h, N_o × N_i: every "
+          "step is shape-checked (each product conformable, both sides of one shape, for the "
+          "sizes as symbols), and an identity of such expressions that reduces to 0 by "
+          "expansion and the rewrite W2ᵀW2 → W1W1ᵀ + λI holds for matrices of every size. "
+          "Product rule on QQᵀ, then the cubic terms rewritten with W2ᵀW2 = W1W1ᵀ + λI "
+          "(spec §2). Refutations are searched at exact 1×1 points and at exactly λ-balanced "
+          "rational matrices of unequal sizes (N_i, N_h, N_o) = (3, 2, 4). The numeric checks "
+          "evaluate F (float64 formula 'F'; 60-digit evaluation of 'F_blocks') on λ-balanced "
+          "weights.",
 )
 
 
 # ---- symbolic: the derivation of eq (6) ---------------------------------------------------
 
 def _flow_algebra():
-    """Matrix symbols W1, W2, Σyx (with transposes), λ, τ and the gradient-flow rules."""
+    """Matrix symbols W1 (N_h × N_i), W2 (N_o × N_h), Σyx (N_o × N_i) with transposes, λ, τ
+    and the gradient-flow rules."""
     alg = NCAlgebra()
-    W1, W2, S = alg.matrices("W1 W2 S")
+    W1 = alg.matrix("W1", shape=("N_h", "N_i"))
+    W2 = alg.matrix("W2", shape=("N_o", "N_h"))
+    S = alg.matrix("S", shape=("N_o", "N_i"))
     lam = sp.Symbol("lambda", real=True)
     tau = sp.Symbol("tau", positive=True)
     W1T, W2T, ST = alg.T(W1), alg.T(W2), alg.T(S)
@@ -77,11 +87,14 @@ def lemmaB1_derivation(F_blocks) -> Derivation:
                    sampler=sampler)
 
     def balanced_matrices(rng):
-        """Exactly λ-balanced 2×2 points: W1 = c O1, W2 = d O2 (O rational orthogonal), so
-        W2ᵀW2 − W1W1ᵀ = (d² − c²) I; Σyx an arbitrary integer matrix."""
+        """Exactly λ-balanced points of unequal sizes (N_i, N_h, N_o) = (3, 2, 4): W1 = c·(two
+        rows of a rational orthogonal 3×3), W2 = d·(two columns of a rational orthogonal 4×4),
+        so W1W1ᵀ = c²I, W2ᵀW2 = d²I and W2ᵀW2 − W1W1ᵀ = (d² − c²)I; Σyx an arbitrary integer
+        4×3 matrix."""
         c, dd = sp.Rational(rng.randint(1, 9), 4), sp.Rational(rng.randint(1, 9), 3)
-        return ({W1: c * rational_orthogonal(rng, 2), W2: dd * rational_orthogonal(rng, 2),
-                 S: random_rational_matrix(rng, 2, 2)},
+        return ({W1: c * rational_orthogonal(rng, 3)[:2, :],
+                 W2: dd * rational_orthogonal(rng, 4)[:, :2],
+                 S: random_rational_matrix(rng, 4, 3)},
                 {lam: dd ** 2 - c ** 2, tau: sp.Integer(rng.randint(1, 5))})
 
     dW1, dW2 = (sp.Symbol(r"\tau\dot W_1", commutative=False),
@@ -127,8 +140,11 @@ def lemmaB1_derivation(F_blocks) -> Derivation:
                              "exact 1×1 point that satisfies the balance")
 def derivation_block_by_block(f):
     return lemmaB1_derivation(f.F_blocks).evidence(
-        "W1, W2, Σyx noncommutative (any N_i, N_h, N_o); τẆ1 = W2ᵀ(Σyx − W2W1), "
-        "τẆ2 = (Σyx − W2W1)W1ᵀ.")
+        "W1, W2, Σyx noncommutative of shapes N_h × N_i, N_o × N_h, N_o × N_i; "
+        "τẆ1 = W2ᵀ(Σyx − W2W1), τẆ2 = (Σyx − W2W1)W1ᵀ.",
+        scope=Scope.full("any N_i, N_h, N_o (sizes as symbols, every step shape-checked), "
+                         "any λ ∈ ℝ, τ > 0; A1 (Σxx = I) in the flow, A2 as the rewrite "
+                         "W2ᵀW2 = W1W1ᵀ + λI"))
 
 
 @lemmaB1.check("numeric", tolerance=1e-40, precision="mpmath, 60 digits",

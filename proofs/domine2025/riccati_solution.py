@@ -15,7 +15,7 @@ from lazyrich.derive import Derivation
 from lazyrich.derive._blocks import (NCAlgebra, evaluate, nc_expand, nc_step, random_rational_matrix,
                             rational_orthogonal, rewriter, scalar_sampler)
 from lazyrich.derive._ode import initial_residual, nc_derivative, nc_ode_step, ode_step
-from lazyrich import Claim, Evidence, Source
+from lazyrich import Claim, Evidence, Scope, Source
 
 from ._cases import instance, rel_err
 from ._exact_cases import mp_balanced_instance, mp_matrix
@@ -43,8 +43,15 @@ lemma41 = Claim(
     assumptions=("F symmetric (F = PΛPᵀ)", "QQᵀ obeys τ d(QQᵀ)/dt = F QQᵀ + QQᵀF − (QQᵀ)² "
                  "(Lemma B.1: A1, A2)", "for singular F (λ = 0, N_i ≠ N_o) the middle term "
                  "F⁻¹(e^{2Ft/τ} − I)/2 is read as ∫₀^{t/τ} e^{2Fs} ds"),
+    scope="F symmetric of any size (singular F included, the middle term read as "
+          "∫₀^{t/τ} e^{2Fs} ds); Q(0) of any shape; τ > 0; t ≥ 0",
     depends_on=("domine2025.lemmaB.1",),
     formulas={"middle": middle, "solution": solution},
+    equivalent_mutants={
+        "middle: E → −E": "E = e^{Ft/τ} enters the middle term only as E(…)E: negating it leaves "
+                          "the same matrix",
+        "solution: E → −E": "E = e^{Ft/τ} enters eq 7 only as E(…)E: negating it leaves the same "
+                            "matrix"},
     notes="Printed form reconstructed (spec §2; printed-form confidence high). Symbolic checks: "
           "(1) X M⁻¹ Xᵀ solves the Riccati equation whenever X' = FX/τ and M' = XᵀX/τ "
           "(noncommutative, no F⁻¹, so singular F is covered); (2) the printed form with "
@@ -59,9 +66,10 @@ lemma41 = Claim(
 
 
 def _algebra():
+    """Q(0) (n × N_h) and the symmetric n × n matrices E = e^{Ft/τ}, K, F, F⁻¹."""
     alg = NCAlgebra()
-    (Q0,) = alg.matrices("Q0")
-    E, K, F, F_inv = alg.matrices("E K F Finv", symmetric=True)
+    Q0 = alg.matrix("Q0", shape=("n", "N_h"))
+    E, K, F, F_inv = alg.matrices("E K F Finv", symmetric=True, shape=("n", "n"))
     tau = sp.Symbol("tau", positive=True)
     return alg, Q0, alg.T(Q0), E, K, F, F_inv, tau
 
@@ -81,8 +89,10 @@ def _commuting(rng, with_inverse: bool):
 def lemma41_derivation(f) -> Derivation:
     """All symbolic steps of Lemma 4.1 for the formulas ``f.middle`` and ``f.solution``."""
     alg, Q0, Q0T, E, K, F, Finv, tau = _algebra()
-    X, Xh, P = alg.matrices("X Xh P")
-    M, Fh = alg.matrices("M Fh", symmetric=True)
+    X = alg.matrix("X", shape=("n", "N_h"))
+    Xh, P = alg.matrices("Xh P", shape=("n", "n"))
+    M = alg.matrix("M", symmetric=True, shape=("N_h", "N_h"))
+    Fh = alg.matrix("Fh", symmetric=True, shape=("n", "n"))
     t, s, fv = sp.Symbol("t", nonnegative=True), sp.Symbol("s"), sp.Symbol("f", real=True)
     f1, f2 = sp.Symbol("f1", real=True, nonzero=True), sp.Symbol("f2", real=True, nonzero=True)
     q = sp.Matrix(3, 1, sp.symbols("q1 q2 q3", real=True))
@@ -101,7 +111,7 @@ def lemma41_derivation(f) -> Derivation:
     d.given(sp.Symbol(r"\tau\dot M", commutative=False), XT * X,
             "M(t) = I + Q(0)ᵀK(t)Q(0), K' = e^{2Ft/τ}/τ, K(0) = 0: K = ∫₀^{t/τ} e^{2Fs} ds")
     nc_ode_step(d, X * M ** -1 * XT, alg.with_transposes({X: F * X / tau, M: XT * X / tau}),
-                riccati, lhs_factor=tau,
+                riccati, lhs_factor=tau, alg=alg,
                 why="τ d/dt (X M⁻¹ Xᵀ) with d(M⁻¹) = −M⁻¹ M' M⁻¹ equals F(XM⁻¹Xᵀ) + (XM⁻¹Xᵀ)F − "
                     "(XM⁻¹Xᵀ)² (valid for singular F: nothing but M is inverted)")
 
@@ -183,7 +193,15 @@ def lemma41_derivation(f) -> Derivation:
                              "residual is refuted at an exact random point (1×1, or exact 2×2 "
                              "matrices respecting EF = FE, FF⁻¹ = I, PᵀP = I)")
 def derivation(f):
-    return lemma41_derivation(f).evidence()
+    return lemma41_derivation(f).evidence(scope=Scope.full(
+        "F symmetric of any size, singular included, and Q(0) of any shape (n × N_h, sizes as "
+        "symbols, the noncommutative steps shape-checked): (1) XM⁻¹Xᵀ solves the equation "
+        "whenever τX' = FX, τM' = XᵀX (nothing but M is inverted); (2) the printed form with "
+        "E = e^{Ft/τ} and any K with τK' = E², K(0) = 0, i.e. K = ∫₀^{t/τ} e^{2Fs} ds, solves it "
+        "with QQᵀ(0) = Q(0)Q(0)ᵀ; (3) for invertible F the printed middle term is that K. "
+        "M = I + Q(0)ᵀKQ(0) ⪰ I is invertible for t ≥ 0 (K is an integral of squares "
+        "e^{Fs}e^{Fs}), and the solution of the Riccati equation is unique (polynomial "
+        "right-hand side): premises, not steps"))
 
 
 # ---- numerics: the literal eq (7) --------------------------------------------------------------
@@ -196,6 +214,9 @@ _CASES = (("square", -2.0, 1), ("square", 0.0, 2), ("funnel", 1.0, 3), ("funnel"
           ("inverted-funnel", 6.0, 5), ("funnel-4x2", 0.0, 6), ("funnel-4x2", -0.8, 7),
           ("inverted-2x6", 0.0, 8), ("inverted-2x6", 2.0, 9))
 
+
+#: Time constants of the numeric checks (powers of two: t/τ is exact).
+_TAUS = (1.0, 2.0, 0.5)
 
 #: The 50-digit subset: both signs of λ, both singular-F shapes.
 _MP_CASES = (("square", -2.0, 1), ("funnel", 1.0, 3), ("funnel-4x2", 0.0, 6),
@@ -229,26 +250,28 @@ def _literal_float64(f, W1, W2, S, lam, t, tau=1.0):
                              "literal form loses accuracy to cancellation there (spec §2)")
 def literal_float64_against_closed_form(f):
     worst, where = 0.0, None
-    times = (0.0, 0.5, 1.0, 2.0)
-    for shape, lam, seed in _CASES:
+    times = np.array([0.0, 0.5, 1.0, 2.0])
+    for k, (shape, lam, seed) in enumerate(_CASES):
+        tau = _TAUS[k % len(_TAUS)]
         W1, W2, S = instance(shape, lam, seed=seed)
-        ref = numerics.qqt(W1, W2, S, np.array(times))
-        for i, t in enumerate(times):
-            err = rel_err(_literal_float64(f, W1, W2, S, lam, t), ref[i])
+        ref = numerics.qqt(W1, W2, S, tau * times, tau)
+        for i, t in enumerate(tau * times):
+            err = rel_err(_literal_float64(f, W1, W2, S, lam, t, tau), ref[i])
             if err > worst:
-                worst, where = err, {"shape": shape, "lambda": lam, "t": t}
+                worst, where = err, {"shape": shape, "lambda": lam, "t": float(t), "tau": tau}
     return Evidence(max_error=worst, counterexample=where,
                     detail=f"{len(_CASES)} λ-balanced instances (singular F: λ = 0 with "
-                           f"(N_i, N_o) ∈ {{(5,3), (4,2), (2,6)}}) × t ∈ {list(times)}: "
-                           f"literal eq (7) vs numerics.qqt, max error relative to max |QQᵀ|")
+                           f"(N_i, N_o) ∈ {{(5,3), (4,2), (2,6)}}) × t/τ ∈ {list(times)}, τ ∈ "
+                           f"{list(_TAUS)}: literal eq (7) vs numerics.qqt, max error relative "
+                           f"to max |QQᵀ|")
 
 
-def _literal_mp(f, W1, W2, S, lam, t, dps=50):
-    """Eq (7) in mpmath with guard digits for e^{±2 f_max t}; returns an object array."""
+def _literal_mp(f, W1, W2, S, lam, t, tau=1.0, dps=50):
+    """Eq (7) in mpmath with guard digits for e^{±2 f_max t/τ}; returns an object array."""
     F = numerics.f_matrix(S, lam)
     n = F.shape[0]
     fmax = float(np.max(np.abs(np.linalg.eigvalsh(F))))
-    guard = int(math.ceil(2 * fmax * t / math.log(10))) + 15
+    guard = int(math.ceil(2 * fmax * t / tau / math.log(10))) + 15
     with mpmath.workdps(dps + guard):
         Fm = mp_matrix(F)
         lam_m = mpmath.mpf(lam)
@@ -257,14 +280,14 @@ def _literal_mp(f, W1, W2, S, lam, t, dps=50):
         for i in range(S.shape[1], n):
             Fm[i, i] = lam_m / 2
         Q0 = mp_matrix(np.vstack([W1.T, W2]))
-        E = mpmath.expm(Fm * mpmath.mpf(t))
+        E = mpmath.expm(Fm * (mpmath.mpf(t) / mpmath.mpf(tau)))
         if _singular(F):
             A = mpmath.zeros(2 * n, 2 * n)
             for i in range(n):
                 A[i, n + i] = 1
                 for j in range(n):
                     A[i, j] = 2 * Fm[i, j]
-            K = mpmath.expm(A * mpmath.mpf(t))[0:n, n:2 * n]
+            K = mpmath.expm(A * (mpmath.mpf(t) / mpmath.mpf(tau)))[0:n, n:2 * n]
         else:
             K = evaluate(f.middle(_E, _FINV), {_E: E, _FINV: mpmath.inverse(Fm)}, alg=_ALG)
         X = evaluate(f.solution(_Q0, _Q0T, _E, _K), {_Q0: Q0, _E: E, _K: K}, alg=_ALG)
@@ -281,19 +304,21 @@ def _literal_mp(f, W1, W2, S, lam, t, dps=50):
 def literal_50_digits_against_theorem_4_3(f):
     worst, where = mpmath.mpf(0), None
     times = (0.0, 1.0, 12.0)
-    for shape, lam, seed in _MP_CASES:
+    for k, (shape, lam, seed) in enumerate(_MP_CASES):
+        tau = _TAUS[k % len(_TAUS)]
         W1, W2, S = mp_balanced_instance(shape, lam, seed=seed, dps=60)
         for t in times:
-            ref = numerics.mp.qqt(W1, W2, S, t, dps=50)
-            got = _literal_mp(f, W1, W2, S, lam, t)
+            ref = numerics.mp.qqt(W1, W2, S, tau * t, tau=tau, dps=50)
+            got = _literal_mp(f, W1, W2, S, lam, tau * t, tau)
             with mpmath.workdps(60):
                 err = max(abs(a - b) for a, b in zip(got.ravel(), ref.ravel())) / \
                     max(abs(b) for b in ref.ravel())
             if err > worst:
-                worst, where = err, {"shape": shape, "lambda": lam, "t": t}
+                worst, where = err, {"shape": shape, "lambda": lam, "t": tau * t, "tau": tau}
     return Evidence(max_error=float(worst), counterexample=where,
                     detail=f"{len(_MP_CASES)} instances (singular F: λ = 0 with (N_i, N_o) ∈ "
                            f"{{(4,2), (2,6)}}) "
-                           f"× t ∈ {list(times)}: literal eq (7) (mpmath.expm; singular F by "
+                           f"× t/τ ∈ {list(times)}, τ ∈ {list(_TAUS)}: literal eq (7) "
+                           f"(mpmath.expm; singular F by "
                            f"the block-exponential integral) vs numerics.mp.qqt, max error "
                            f"relative to max |QQᵀ|")
