@@ -626,13 +626,21 @@ class IndexCalculus:
                     break
                 if changed:
                     break
-        # free deltas: δ² = δ, unordered
+        # free deltas: δ² = δ, unordered; δ_xy f(y) = δ_xy f(x) (the later name replaced by
+        # the earlier in every factor), repeated until no factor changes
         seen, free_deltas = set(), []
         for x, y in deltas:
             pair = tuple(sorted((x, y), key=lambda i: i.name))
             if pair not in seen:
                 seen.add(pair)
                 free_deltas.append(pair)
+        changed = True
+        while changed:
+            changed = False
+            for x, y in free_deltas:
+                new = [(n, tuple(x if i == y else i for i in idx)) for n, idx in factors]
+                if new != factors:
+                    factors, changed = new, True
         used = set(i for _, idx in factors for i in idx) | set(i for p in free_deltas
                                                                 for i in p)
         for i in list(dummies):

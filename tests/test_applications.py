@@ -31,6 +31,11 @@ def test_mode_formula_matches_a_plain_euler_integration():
         assert s == pytest.approx(float(app.mode_trajectory(st, b, c, 2.0)), rel=1e-3)
 
 
+def test_worst_turns_nan_into_a_refutation():
+    assert app._worst([np.array([1e-3, 2e-3]), 5e-4]) == pytest.approx(2e-3)
+    assert app._worst([np.array([1e-3, np.nan])]) == float("inf")
+
+
 def test_b_sign_helper():
     assert app.reversed_b_sign(0.0) == 0
     assert app.reversed_b_sign(0.3) == 1 and app.reversed_b_sign(-0.3) == -1
@@ -77,8 +82,16 @@ MUTATIONS = [
      + app._frob2(sj - si) / 2),                                   # dropped second term
     ("domine2025.eq180", "mode", lambda st, b, c, t, tau=1: app.mode_trajectory(st, c, b, t)),
     ("domine2025.eq180", "mode", lambda st, b, c, t, tau=1: app.mode_trajectory(st, b, c, 2 * t)),
+    ("domine2025.eq180", "mode",                                            # τ ignored
+     lambda st, b, c, t, tau=1: app.mode_trajectory(st, b, c, t)),
+    ("domine2025.eq180", "mode",                                            # t·τ for t/τ
+     lambda st, b, c, t, tau=1: app.mode_trajectory(st, b, c, t * tau * tau, tau)),
+    ("domine2025.eq180", "mode",                                            # NaN for c = 0
+     lambda st, b, c, t, tau=1: app.mode_trajectory(c, b, st, t, tau)),
     ("domine2025.eq183", "reversed",
      lambda st, s0, t, tau=1: -app.reversed_trajectory(st, s0, t)),
+    ("domine2025.eq183", "reversed",                                        # τ ignored
+     lambda st, s0, t, tau=1: app.reversed_trajectory(st, s0, t)),
     ("domine2025.eq183", "reversed",
      lambda st, s0, t, tau=1: app.reversed_trajectory(st, s0, t / 2)),
     ("domine2025.appD.2.escape", "sign", lambda lam, d_u=1: 0),       # "stuck for every λ"
@@ -93,6 +106,7 @@ def test_every_claim_has_a_mutation():
     assert set(CLAIMS) <= {cid for cid, _, _ in MUTATIONS}
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")        # the NaN-producing mutation
 @pytest.mark.parametrize("cid,name,wrong", MUTATIONS,
                          ids=[f"{c}:{n}:{i}" for i, (c, n, _) in enumerate(MUTATIONS)])
 def test_wrong_formula_is_refuted(cid, name, wrong):

@@ -160,6 +160,11 @@ def test_index_normal_form_identifies_renamed_sums():
     assert c.to_sympy(c.trace(A @ B)) - c.to_sympy(c.trace(B @ A)) == 0
     assert c.to_sympy(c.frob2(A)) == c.to_sympy(c.inner(A.T, A.T))
     assert c.to_sympy(c.trace(A @ B)) != c.to_sympy(c.trace(A @ A.T))
+    # δ_ij v_j = δ_ij v_i for free i, j
+    i, j = c.index("i", n), c.index("j", n)
+    v = c.vector("v", n)
+    assert c.to_sympy(c.delta(i, j) * v(j)) == c.to_sympy(c.delta(i, j) * v(i))
+    assert c.to_sympy(c.delta(i, j) * v(j) * v(j)) == c.to_sympy(c.delta(j, i) * v(i) * v(j))
     # disconnected index sums factorise: ‖A‖²‖B‖² is the product of the two symbols
     assert c.to_sympy(c.frob2(A) * c.frob2(B)) == c.to_sympy(c.frob2(A)) * c.to_sympy(c.frob2(B))
 
