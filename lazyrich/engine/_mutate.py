@@ -485,15 +485,30 @@ def threshold_text(record: dict) -> str:
 MUTATIONS_SCHEMA = "lazyrich.mutations/1"
 
 
-def _mutate_remote(claim_id: str, user_files: tuple, threshold: bool) -> dict:
-    from ._run import _registry
-    return mutate_claim(_registry(user_files)[claim_id], threshold=threshold)
+#: Seconds one claim's whole mutation analysis may take before its worker is stopped.
+MUTATION_TIMEOUT = 3600.0
 
 
-def _worker_init() -> None:
-    import os
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
+def _mutate_guarded(claim: Claim, threshold: bool) -> dict:
+    try:
+        return mutate_claim(claim, threshold=threshold)
+    except Exception as exc:  # noqa: BLE001 - one claim's failure is its own record
+        return _failed_record(claim, exc)
+
+
+def _mutate_with_threshold(claim: Claim) -> dict:
+    return _mutate_guarded(claim, True)
+
+
+def _mutate_without_threshold(claim: Claim) -> dict:
+    return _mutate_guarded(claim, False)
+
+
+def _failed_record(claim: Claim, exc) -> dict:
+    return {"id": claim.id, "status": "error", "mutants": [], "thresholds": {},
+            "threshold": None, "killed": 0, "total": 0, "survived": 0, "equivalent": 0,
+            "not_applicable": 0, "runs": 0, "seconds": 0.0,
+            "detail": f"{type(exc).__name__}: {exc}"}
 
 
 def judge_record(claim: Claim, record: dict) -> dict:
@@ -522,10 +537,6 @@ def run_mutations(claims: list[Claim], *, jobs: int = 1, user_files: tuple = (),
                   on_result: Callable[[dict, int, int], None] | None = None,
                   warn: Callable[[str], None] = print) -> dict:
     """Mutation records of ``claims`` (cached by the claims' keys), as a document."""
-    import os
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_context
-
     from . import _cache
     from ._run import _registry
 
@@ -556,32 +567,15 @@ def run_mutations(claims: list[Claim], *, jobs: int = 1, user_files: tuple = (),
         else:
             pending.append((claim, key))
 
-    def failed(claim, exc):
-        return {"id": claim.id, "status": "error", "mutants": [], "thresholds": {},
-                "threshold": None, "killed": 0, "total": 0, "survived": 0, "equivalent": 0,
-                "not_applicable": 0, "runs": 0, "seconds": 0.0,
-                "detail": f"{type(exc).__name__}: {exc}"}
+    if pending:
+        from ._pool import run_pool
 
-    if jobs > 1 and len(pending) > 1:
-        ctx = get_context("forkserver" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=ctx,
-                                 initializer=_worker_init) as pool:
-            futures = {pool.submit(_mutate_remote, c.id, user_files, threshold): (c, k)
-                       for c, k in pending}
-            for fut in as_completed(futures):
-                claim, key = futures[fut]
-                try:
-                    rec = fut.result()
-                except Exception as exc:  # noqa: BLE001 - one claim's failure is its own
-                    rec = failed(claim, exc)
-                done(claim, key, rec, False)
-    else:
-        for claim, key in pending:
-            try:
-                rec = mutate_claim(claim, threshold=threshold)
-            except Exception as exc:  # noqa: BLE001
-                rec = failed(claim, exc)
-            done(claim, key, rec, False)
+        work = _mutate_with_threshold if threshold else _mutate_without_threshold
+        run_pool([c for c, _ in pending], max(1, jobs),
+                 lambda i, rec: done(pending[i][0], pending[i][1], rec, False),
+                 user_files=user_files, work=work,
+                 timeout_of=lambda c: MUTATION_TIMEOUT,
+                 error_record=lambda claim, msg, secs: _failed_record(claim, RuntimeError(msg)))
     records.sort(key=lambda r: r["id"])
     judged = [r for r in records if r["status"] == "ok"]
     summary = {

@@ -69,8 +69,9 @@ class _Tasks:
         return _registry(self.user_files)[self.ids[index]]
 
 
-def _worker_main(conn, tasks: _Tasks) -> None:
-    from ._run import run_one
+def _worker_main(conn, tasks: _Tasks, work) -> None:
+    if work is None:
+        from ._run import run_one as work
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles Ctrl-C
     limit_blas_threads()
@@ -82,16 +83,16 @@ def _worker_main(conn, tasks: _Tasks) -> None:
                 break
             if index is None:
                 break
-            conn.send(run_one(tasks.claim(index)))
+            conn.send(work(tasks.claim(index)))
     finally:
         # never wait for threads a check may have left behind
         os._exit(0)
 
 
 class _Worker:
-    def __init__(self, ctx, tasks: _Tasks):
+    def __init__(self, ctx, tasks: _Tasks, work=None):
         parent, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, tasks), daemon=True,
+        self.proc = ctx.Process(target=_worker_main, args=(child, tasks, work), daemon=True,
                                 name="lazyrich-worker")
         self.proc.start()
         child.close()
@@ -122,15 +123,19 @@ def run_pool(claims: list[Claim], jobs: int, finish: Callable[[int, dict], None]
              user_files: tuple = (), error_record: Callable[[Claim, str, float], dict],
              order: list[int] | None = None,
              on_running: Callable[[list[tuple[str, float]]], None] | None = None,
-             tick: float = 1.0) -> None:
+             tick: float = 1.0, work: Callable[[Claim], dict] | None = None,
+             timeout_of: Callable[[Claim], float] | None = None) -> None:
     """Run ``claims`` on a pool of ``jobs`` workers; ``finish(index, record)`` receives each
     result (in the parent, as it arrives). ``order`` is the order to start them in (default:
     as given). ``on_running`` is called about every ``tick`` seconds with (id, seconds) of the
-    claims running."""
+    claims running. ``work(claim)`` is what a worker does with a claim (default: run it;
+    a module-level function, so that it also reaches workers that are not forked), within
+    ``timeout_of(claim)`` seconds (default: the claim's own timeout)."""
     ctx = multiprocessing.get_context(start_method())
     tasks = _Tasks(claims, user_files)
+    limit_of = timeout_of or (lambda c: c.timeout)
     queue = collections.deque(order if order is not None else range(len(claims)))
-    workers = [_Worker(ctx, tasks) for _ in range(max(1, min(jobs, len(queue))))]
+    workers = [_Worker(ctx, tasks, work) for _ in range(max(1, min(jobs, len(queue))))]
     last_tick = time.monotonic()
     try:
         while True:
@@ -164,7 +169,7 @@ def run_pool(claims: list[Claim], jobs: int, finish: Callable[[int, dict], None]
                         f"the worker process running this claim exited (exit code {code}) "
                         f"before returning a result: a check called os._exit, crashed the "
                         f"interpreter or was killed (e.g. out of memory)", now - w.started)
-                    workers[workers.index(w)] = _replace(w, ctx, tasks)
+                    workers[workers.index(w)] = _replace(w, ctx, tasks, work)
                 else:
                     w.index = None
                 finish(index, record)
@@ -172,11 +177,12 @@ def run_pool(claims: list[Claim], jobs: int, finish: Callable[[int, dict], None]
                 if w.index is None:
                     continue
                 claim = claims[w.index]
-                if now - w.started > claim.timeout + KILL_GRACE:
+                limit = limit_of(claim)
+                if now - w.started > limit + KILL_GRACE:
                     index = w.index
-                    workers[workers.index(w)] = _replace(w, ctx, tasks, kill=True)
+                    workers[workers.index(w)] = _replace(w, ctx, tasks, work)
                     finish(index, error_record(
-                        claim, f"timed out after {claim.timeout:g} s (its worker process was "
+                        claim, f"timed out after {limit:g} s (its worker process was "
                                f"stopped)", now - w.started))
             if on_running and now - last_tick >= tick:
                 last_tick = now
@@ -187,6 +193,6 @@ def run_pool(claims: list[Claim], jobs: int, finish: Callable[[int, dict], None]
             w.stop(kill=w.index is not None)
 
 
-def _replace(worker: _Worker, ctx, tasks: _Tasks, kill: bool = False) -> _Worker:
+def _replace(worker: _Worker, ctx, tasks: _Tasks, work) -> _Worker:
     worker.stop(kill=True)
-    return _Worker(ctx, tasks)
+    return _Worker(ctx, tasks, work)
