@@ -1,58 +1,69 @@
-"""Plots: figure data (from :mod:`reports._figures_data` or a check's ``data``) → matplotlib
-figures → inline SVG (for HTML) or PDF files (for LaTeX). Nothing here computes mathematics.
+"""Drawing: figure data → matplotlib figures → inline SVG (HTML) or PDF files (LaTeX).
 
-A renderer is registered per figure id with :func:`figure_renderer`; it receives the figure's
-data and returns a matplotlib ``Figure``. :func:`check_plot` draws a check's own evidence data
-(curves the check recorded) with a generic layout.
+Nothing here computes mathematics: paper figures come from the engine
+(:mod:`lazyrich.engine._figures`), check plots from the data a check recorded. Drawing never
+touches matplotlib's global state: every figure is a ``matplotlib.figure.Figure`` on its own Agg
+canvas, styled inside ``rc_context`` (importing the reports leaves the user's backend and
+settings alone). Drawings are cached like the data they come from.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import inspect
 import io
 import itertools
+import json
 import math
 import re
-from typing import Callable
+from contextlib import contextmanager
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from lazyrich._figures import PALETTE
 
-matplotlib.rcParams.update({
+STYLE = {
     "svg.fonttype": "none",       # text stays text: small, searchable, selectable
     "svg.hashsalt": "lazyrich",   # deterministic ids (then made unique per figure below)
     "font.size": 9,
-    "axes.titlesize": 9,
+    "axes.titlesize": 9.5,
     "axes.labelsize": 9,
-    "legend.fontsize": 7,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
     "figure.dpi": 100,
-})
-
-RENDERERS: dict[str, Callable[[dict], "plt.Figure"]] = {}
-_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
-           "#17becf")
+    "pdf.fonttype": 42,
+    "mathtext.fontset": "dejavusans",
+    "axes.unicode_minus": True,
+}
 _svg_counter = itertools.count()
 
 
-def figure_renderer(fig_id: str):
-    """Decorator registering ``draw(data) -> matplotlib Figure`` for figure ``fig_id``."""
+@contextmanager
+def style():
+    import matplotlib
 
-    def register(func):
-        RENDERERS[fig_id] = func
-        return func
-
-    return register
+    with matplotlib.rc_context(STYLE):
+        yield
 
 
-def to_svg(fig, *, close: bool = True) -> str:
+def new_figure(width: float = 6.0, height: float = 3.4):
+    """An empty figure on its own Agg canvas (no pyplot, no global state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def to_svg(fig) -> str:
     """An inline ``<svg>`` element (no XML prolog) with ids made unique in the page, scaled to
-    its container's width. Closes ``fig`` unless ``close`` is False."""
+    its container's width."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    if close:
-        plt.close(fig)
+    with style():
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     text = text[text.index("<svg"):]
     prefix = f"f{next(_svg_counter)}-"
@@ -63,212 +74,304 @@ def to_svg(fig, *, close: bool = True) -> str:
                       if m.group(1) in ids else m.group(0), text)
         text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"'
                       if m.group(1) in ids else m.group(0), text)
+    m = re.match(r'<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"', text)
+    width = float(m.group(2)) * 4 / 3 if m else 600.0
     text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
-                  r'<svg\1 class="plot" role="img"', text, count=1)
+                  lambda mm: f'<svg{mm.group(1)} class="plot" role="img" '
+                             f'style="max-width:{width:.0f}px"', text, count=1)
     return text
 
 
-def to_pdf(fig, path) -> None:
-    """Write ``fig`` as a PDF file (for LaTeX's ``\\includegraphics``). Closes ``fig``."""
-    fig.savefig(path, format="pdf", metadata={"CreationDate": None})
-    plt.close(fig)
+def to_pdf_bytes(fig) -> bytes:
+    buf = io.BytesIO()
+    with style():
+        fig.savefig(buf, format="pdf", metadata={"CreationDate": None})
+    return buf.getvalue()
 
 
-def draw_figure(fig_id: str, data: dict):
-    """The matplotlib figure of a registered paper figure (None when no renderer is known)."""
-    draw = RENDERERS.get(fig_id)
-    return None if draw is None else draw(data)
+def _uniquify(svg: str) -> str:
+    """A cached SVG with its ids made unique for this page again."""
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    if not ids:
+        return svg
+    prefix = f"c{next(_svg_counter)}-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}{m.group(1)})"
+                 if m.group(1) in ids else m.group(0), svg)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"'
+                  if m.group(1) in ids else m.group(0), svg)
+
+
+# --------------------------------------------------------------------------- plot data format
+
+def _finite_xy(x, y):
+    try:
+        xs = np.asarray(x, dtype=float)
+        ys = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        return None, None, 0
+    if xs.shape != ys.shape or xs.ndim != 1:
+        return None, None, 0
+    ok = np.isfinite(xs) & np.isfinite(ys) & (np.abs(ys) < 1e300) & (np.abs(xs) < 1e300)
+    return xs[ok], ys[ok], int((~ok).sum())
+
+
+_LINESTYLES = {"line": ("-", None), "dashed": ("--", None), "dotted": (":", None),
+               "markers": ("none", "o"), "line+markers": ("-", "o")}
+
+
+def _color(c, i):
+    if isinstance(c, int) and not isinstance(c, bool):
+        return PALETTE[c % len(PALETTE)]
+    if isinstance(c, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", c):
+        return c
+    return PALETTE[i % len(PALETTE)]
+
+
+def _scale(ax, which, value, values):
+    if value not in ("log", "symlog"):
+        return
+    if value == "log" and not (values.size and np.all(values > 0)):
+        return
+    (ax.set_xscale if which == "x" else ax.set_yscale)(value)
+
+
+def draw_plot_data(data: dict, fig) -> None:
+    """Draw data in the documented plot data format (``lazyrich._figures``) on ``fig``."""
+    panels = [p for p in (data.get("panels") or []) if isinstance(p, dict)][:12]
+    if not panels:
+        raise ValueError("plot data has no 'panels'")
+    cols = data.get("columns")
+    cols = int(cols) if isinstance(cols, int) and 0 < cols <= 6 else min(len(panels), 3)
+    rows = math.ceil(len(panels) / cols)
+    fig.set_size_inches(min(4.3 * cols, 13.0), 3.2 * rows + 0.3)
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False).ravel())
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    for ax, p in zip(axes, panels):
+        if p.get("image") is not None:
+            m = np.asarray(p["image"], dtype=float)
+            if m.ndim == 2 and m.size:
+                m = np.where(np.isfinite(m), m, np.nan)
+                if p.get("symmetric"):
+                    lim = float(np.nanmax(np.abs(m))) or 1.0
+                    im = ax.imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim)
+                else:
+                    im = ax.imshow(m, cmap="viridis")
+                fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+                ax.set_xticks([])
+                ax.set_yticks([])
+        all_x, all_y = [], []
+        labelled = False
+        for i, s in enumerate((p.get("series") or [])[:24]):
+            if not isinstance(s, dict):
+                continue
+            xs, ys, dropped = _finite_xy(s.get("x"), s.get("y"))
+            if xs is None:
+                continue
+            ls, marker = _LINESTYLES.get(s.get("style"), ("-", None))
+            label = str(s.get("label") or "") or None
+            if label and dropped:
+                label += f" ({dropped} non-finite value{'s' if dropped > 1 else ''} not shown)"
+            labelled = labelled or bool(label)
+            ax.plot(xs, ys, linestyle=ls, marker=marker, ms=4, mfc="none", lw=1.4,
+                    color=_color(s.get("color"), i), label=label)
+            all_x.append(xs)
+            all_y.append(ys)
+        for kind in ("hlines", "vlines"):
+            for line in (p.get(kind) or [])[:12]:
+                if not isinstance(line, dict):
+                    continue
+                v = line.get("y" if kind == "hlines" else "x")
+                if not isinstance(v, (int, float)) or not math.isfinite(v):
+                    continue
+                ls = _LINESTYLES.get(line.get("style"), ("--", None))[0]
+                label = str(line.get("label") or "") or None
+                labelled = labelled or bool(label)
+                (ax.axhline if kind == "hlines" else ax.axvline)(
+                    v, color=_color(line.get("color"), 7) if line.get("color") is not None
+                    else "0.4", ls=ls if ls != "none" else "--", lw=1, label=label)
+        xs = np.concatenate(all_x) if all_x else np.array([])
+        ys = np.concatenate(all_y) if all_y else np.array([])
+        _scale(ax, "x", p.get("xscale"), xs)
+        _scale(ax, "y", p.get("yscale"), ys)
+        for attr in ("title", "xlabel", "ylabel"):
+            if p.get(attr):
+                getattr(ax, f"set_{attr}")(str(p[attr])[:200])
+        if p.get("image") is None:
+            ax.grid(alpha=0.3)
+        if labelled and p.get("legend", True):
+            ax.legend(loc="best")
+    fig.tight_layout()
 
 
 # --------------------------------------------------------------------------- check data
 
-_X_NAMES = ("lambda", "λ", "lam", "lr", "eta", "η", "t", "time", "times", "dps", "n", "N",
-            "step", "steps", "h", "sigma", "σ", "scale", "size", "sizes")
+_X_NAMES = {"lambda": "λ", "λ": "λ", "lam": "λ", "abs_lambda": "|λ|", "lr": "learning rate",
+            "eta": "learning rate η", "η": "learning rate η", "t": "t", "time": "t",
+            "times": "t", "dps": "digits", "n": "n", "N": "N", "step": "step",
+            "steps": "steps", "h": "h", "sigma": "σ", "σ": "σ", "scale": "scale",
+            "size": "size", "sizes": "size", "ratio": "ratio", "c": "c", "w": "width w",
+            "width": "width", "tau": "τ", "τ": "τ", "dt": "dt", "k": "k", "r": "r"}
 
 
 def _numbers(v) -> list | None:
-    if isinstance(v, list) and len(v) >= 2 and all(
+    if isinstance(v, list) and len(v) >= 2 and len(v) <= 100000 and all(
             isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
         arr = [float(x) for x in v]
-        return arr if all(math.isfinite(x) for x in arr) else None
+        return arr if all(math.isfinite(x) and abs(x) < 1e300 for x in arr) else None
     return None
 
 
-def _series(data: dict) -> dict[str, list]:
-    out: dict[str, list] = {}
+def _groups(data: dict) -> list[tuple[str, dict[str, list]]]:
+    """The numeric series of a check's data, by group: ("", top-level series) and one group
+    per dict of series."""
+    top = {}
+    groups = []
     for key, value in data.items():
-        if key in ("steps", "derivation"):
+        if key in ("steps", "derivation", "plot"):
             continue
         nums = _numbers(value)
         if nums is not None:
-            out[str(key)] = nums
+            top[str(key)] = nums
         elif isinstance(value, dict):
-            for sub, v in value.items():
-                nums = _numbers(v)
-                if nums is not None:
-                    out[f"{key}: {sub}"] = nums
-    return out
+            sub = {str(k): n for k, v in value.items() if (n := _numbers(v)) is not None}
+            if sub:
+                groups.append((str(key), sub))
+    return ([("", top)] if top else []) + groups
 
 
-def check_plot(data) -> "plt.Figure | None":
-    """A plot of the numeric series a check recorded in its ``data`` (None if there is none).
+def _abscissa(series: dict[str, list]) -> str | None:
+    for name in _X_NAMES:
+        if name in series and any(len(v) == len(series[name])
+                                  for k, v in series.items() if k != name):
+            return name
+    return None
 
-    Lists of numbers (top level, or one level down in a dict) are series. If one of them is
-    named like an abscissa (``lambda``, ``lr``, ``t``, ...) and the others have its length,
-    they are plotted against it; otherwise against their index. Axes are logarithmic when all
-    values are positive and span more than two decades.
-    """
+
+def check_plot_data(data) -> dict | None:
+    """The check's data as plot data (None when it has nothing to plot against a named
+    abscissa: values without a meaningful x-axis are shown as a table instead)."""
     if not isinstance(data, dict):
         return None
-    series = _series(data)
+    if isinstance(data.get("plot"), dict):
+        return data["plot"]
+    series = []
+    x_label = None
+    for group, items in _groups(data):
+        x_key = _abscissa(items)
+        if x_key is None:
+            continue
+        x = items[x_key]
+        x_label = x_label or _X_NAMES[x_key]
+        for name, ys in items.items():
+            if name == x_key or len(ys) != len(x):
+                continue
+            series.append({"x": x, "y": ys, "label": f"{group}: {name}" if group else name})
     if not series:
         return None
-    x_key = next((k for k in series if k in _X_NAMES
-                  and any(len(v) == len(series[k]) for kk, v in series.items() if kk != k)),
-                 None)
-    x = series.pop(x_key) if x_key else None
-    items = list(series.items())[:8]
-    if not items:
+    series = series[:8]
+    seen: list[tuple[str, np.ndarray, np.ndarray]] = []
+    styles = ("line+markers", "dashed", "dotted")
+    for i, s in enumerate(series):
+        x, y = np.asarray(s["x"]), np.asarray(s["y"])
+        twin = next((lab for lab, sx, sy in seen if sx.shape == x.shape and sy.shape == y.shape
+                     and np.allclose(sx, x) and np.allclose(sy, y, rtol=1e-9, atol=0)), None)
+        s["color"] = i
+        if twin is not None:   # drawn on top of its twin: say so, and keep both visible
+            s["label"] += f" (same values as {twin})"
+            s["style"] = "dashed"
+        else:
+            s["style"] = styles[0]
+        seen.append((s["label"], x, y))
+    ys = np.concatenate([np.asarray(s["y"]) for s in series])
+    xs = np.concatenate([np.asarray(s["x"]) for s in series])
+    log_y = ys.size and np.all(ys > 0) and ys.max() / ys.min() > 100
+    log_x = xs.size and np.all(xs > 0) and xs.max() / xs.min() > 100
+    return {"panels": [{"xlabel": x_label, "series": series,
+                        "xscale": "log" if log_x else "linear",
+                        "yscale": "log" if log_y else "linear"}], "columns": 1}
+
+
+def check_values(data) -> list[tuple[str, list]]:
+    """Short numeric lists a check recorded that are not plotted (no abscissa): shown as a
+    table, ``[(name, values)]``."""
+    if not isinstance(data, dict) or isinstance(data.get("plot"), dict):
+        return []
+    out = []
+    for group, items in _groups(data):
+        if _abscissa(items) is not None:
+            continue
+        for name, values in items.items():
+            if len(values) <= 16:
+                out.append((f"{group}: {name}" if group else name, values))
+    return out[:12]
+
+
+def check_plot(data):
+    """A figure of the check's data (None when there is nothing to plot)."""
+    pd = check_plot_data(data)
+    if pd is None:
         return None
-    fig, ax = plt.subplots(figsize=(5.0, 2.8))
-    for (name, ys), color in zip(items, itertools.cycle(_COLORS)):
-        xs = x if x is not None and len(x) == len(ys) else list(range(len(ys)))
-        ax.plot(xs, ys, "o-", ms=3, lw=1, color=color, label=name)
-    all_y = np.concatenate([np.asarray(v) for _, v in items])
-    if _log_ok(all_y):
-        ax.set_yscale("log")
-    if x is not None and _log_ok(np.asarray(x)):
-        ax.set_xscale("log")
-    ax.set_xlabel(x_key if x_key else "index")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best")
-    fig.tight_layout()
+    fig = new_figure()
+    with style():
+        draw_plot_data(pd, fig)
+        fig.set_size_inches(5.2, 2.9)
+        fig.tight_layout()
     return fig
 
 
-def _log_ok(v) -> bool:
-    v = np.asarray(v, dtype=float)
-    return v.size > 0 and bool(np.all(v > 0)) and float(v.max() / v.min()) > 100
+# --------------------------------------------------------------------------- drawing, cached
+
+def _code_digest(draw) -> str:
+    parts = [inspect.getsource(draw_plot_data)]
+    if draw is not None:
+        try:
+            parts.append(inspect.getsource(inspect.getmodule(draw)))
+        except (OSError, TypeError):
+            parts.append(getattr(draw, "__qualname__", repr(draw)))
+    parts.append(json.dumps(STYLE, sort_keys=True))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-# --------------------------------------------------------------------------- Dominé et al. 2025
+def draw(figure_id: str, data: dict, draw_fn=None, *, formats=("svg",), cache_dir=None,
+         use_cache: bool = True, size: tuple | None = None) -> dict:
+    """Draw figure data (with ``draw_fn(data, fig)``, or the plot data format) into the
+    requested formats: ``{"svg": markup, "pdf": bytes}``; cached by data, code and versions."""
+    from lazyrich.engine import _figures as engine_figures
 
-@figure_renderer("domine2025.fig2")
-def _fig2(d: dict):
-    t = np.asarray(d["t"])
-    fig, axes = plt.subplots(1, 4, figsize=(12.5, 3.0))
-    for c, color in zip(d["curves"], _COLORS):
-        th, sim = c["theory"], c["simulation"]
-        ts = np.asarray(sim["t"])
-        lab = f"λ={c['lambda']:g}"
-        axes[0].plot(t, th["loss"], color=color, lw=1.4, label=lab)
-        axes[0].plot(ts, sim["loss"], "o", ms=3, mfc="none", color=color)
-        prod, prod_s = np.asarray(th["product"]), np.asarray(sim["product"])
-        for j in range(prod.shape[1]):
-            axes[1].plot(t, prod[:, j], color=color, lw=1)
-            axes[1].plot(ts, prod_s[:, j], "o", ms=2.5, mfc="none", color=color)
-        axes[2].plot(t, th["w1tw1"], color=color, lw=1.4, label=f"‖W1ᵀW1‖ {lab}")
-        axes[2].plot(t, th["w2w2t"], color=color, lw=1.4, ls="--", label=f"‖W2W2ᵀ‖ {lab}")
-        axes[2].plot(ts, sim["w1tw1"], "o", ms=3, mfc="none", color=color)
-        axes[2].plot(ts, sim["w2w2t"], "s", ms=3, mfc="none", color=color)
-        axes[3].plot(t, th["ntk_distance"], color=color, lw=1.4, label=lab)
-        axes[3].plot(ts, sim["ntk_distance"], "o", ms=3, mfc="none", color=color)
-    axes[0].set_yscale("log")
-    for ax, title in zip(axes, ("loss", "entries of W2W1", "QQᵀ blocks (Frobenius norm)",
-                                "NTK kernel distance from t=0")):
-        ax.set_title(title)
-        ax.set_xlabel("t")
-        ax.grid(alpha=0.3)
-    axes[0].legend(title="line: closed form, ○: GD")
-    axes[2].legend(ncol=1, fontsize=6)
-    fig.tight_layout()
-    return fig
-
-
-@figure_renderer("domine2025.fig3")
-def _fig3(d: dict):
-    t, ts = np.asarray(d["t"]), np.asarray(d["t_sim"])
-    fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.2))
-    for c, color in zip(d["curves"], _COLORS):
-        th, sim = np.asarray(c["theory"]), np.asarray(c["simulation"])
-        for k in range(th.shape[0]):
-            axes[0].plot(t, th[k], color=color, lw=1.3, label=f"λ={c['lambda']:g}" if k == 0
-                         else None)
-            axes[0].plot(ts, sim[k], "o", ms=3, mfc="none", color=color)
-        axes[1].plot(t, c["gamma"], color=color, lw=1.3, label=f"λ={c['lambda']:g}")
-    axes[1].plot(t, d["sigmoid_limit"], "k--", lw=1, label="sigmoid limit (λ→0)")
-    axes[1].plot(t, d["exponential_limit"], "k:", lw=1.4, label="1−e^{−|λ|t}, λ=10")
-    axes[0].set_title("singular values s_α(t) (line: Thm 5.1, ○: gradient flow)")
-    axes[1].set_title("transition function γ(t; λ) of the leading mode")
-    for ax in axes:
-        ax.set_xlabel("t")
-        ax.grid(alpha=0.3)
-        ax.legend(loc="lower right")
-    fig.tight_layout()
-    return fig
-
-
-@figure_renderer("domine2025.fig4")
-def _fig4(d: dict):
-    panels = d["panels"]
-    rows = (("input_theory", "XᵀW1ᵀW1X, closed form"), ("input_sim", "XᵀW1ᵀW1X, gradient flow"),
-            ("output_theory", "W2W2ᵀ, closed form"), ("output_sim", "W2W2ᵀ, gradient flow"))
-    fig, axes = plt.subplots(len(rows), len(panels), figsize=(2.3 * len(panels) + 1, 9.0),
-                             squeeze=False)
-    for j, p in enumerate(panels):
-        for i, (key, label) in enumerate(rows):
-            m = np.asarray(p[key])
-            lim = float(np.max(np.abs(m))) or 1.0
-            im = axes[i, j].imshow(m, cmap="RdBu_r", vmin=-lim, vmax=lim)
-            axes[i, j].set_xticks([])
-            axes[i, j].set_yticks([])
-            if i == 0:
-                axes[i, j].set_title(f"λ={p['lambda']:g}\nmax diff in {p['max_diff_input']:.1e}"
-                                     f", out {p['max_diff_output']:.1e}")
-            if j == 0:
-                axes[i, j].set_ylabel(label, fontsize=7)
-            fig.colorbar(im, ax=axes[i, j], fraction=0.046, pad=0.04)
-    fig.tight_layout()
-    return fig
-
-
-@figure_renderer("domine2025.fig5")
-def _fig5(d: dict):
-    fig, ax = plt.subplots(figsize=(6.5, 3.4))
-    for a, color in zip(d["architectures"], _COLORS):
-        ax.plot(d["lambdas"], a["theory"], color=color, lw=1.4, label=a["name"])
-        ax.plot(d["sim_lambdas"], a["simulation"], "o", ms=5, mfc="none", color=color)
-    ax.set_xscale("symlog", linthresh=0.1)
-    ax.set_xlabel("λ")
-    ax.set_ylabel("kernel distance, init → convergence")
-    ax.set_title("line: closed form (mean of 5 inits), ○: gradient flow")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
-@figure_renderer("domine2025.fig1c")
-def _fig1c(d: dict):
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
-    m = np.asarray(d["matrix"])
-    im = axes[0].imshow(m, cmap="RdBu_r", vmin=-np.abs(m).max(), vmax=np.abs(m).max())
-    fig.colorbar(im, ax=axes[0], fraction=0.046, pad=0.04)
-    axes[0].set_title("W2ᵀW2 − W1W1ᵀ (LeCun, 40→120→250)")
-    axes[0].set_xticks([])
-    axes[0].set_yticks([])
-    ax = axes[1]
-    off, diag = np.asarray(d["off_diagonal"]), np.asarray(d["diagonal"])
-    sd, lam = d["std_predicted"], d["lambda_predicted"]
-    ax.hist(off, bins=60, density=True, alpha=0.55, color=_COLORS[0], label="off-diagonal")
-    ax.hist(diag, bins=20, density=True, alpha=0.55, color=_COLORS[1], label="diagonal")
-    xs = np.linspace(off.min(), max(off.max(), diag.max()), 300)
-    ax.plot(xs, np.exp(-xs ** 2 / (2 * sd ** 2)) / (sd * np.sqrt(2 * np.pi)), "k-", lw=1,
-            label=f"N(0, {sd:.3f}²) predicted")
-    ax.axvline(lam, color=_COLORS[1], ls="--", lw=1.2, label=f"λ = N_o/N_h − 1 = {lam:.3f}")
-    ax.axvline(float(diag.mean()), color="k", ls=":", lw=1.2,
-               label=f"mean diagonal = {diag.mean():.3f}")
-    ax.set_title("entries vs Theorem A.3 prediction")
-    ax.legend(fontsize=6)
-    fig.tight_layout()
-    return fig
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    key = engine_figures.drawing_key(figure_id, digest, _code_digest(draw_fn) + repr(size))
+    name = re.sub(r"[^A-Za-z0-9_.+-]", "_", figure_id)[:60]
+    if figure_id == "check-plot":  # many plots share the id: one entry per data
+        name += "-" + digest[:24]
+    cached = engine_figures.load_entry("drawings", name, key, cache_dir) if use_cache else None
+    out: dict = {}
+    if isinstance(cached, dict):
+        if "svg" in formats and isinstance(cached.get("svg"), str):
+            out["svg"] = _uniquify(cached["svg"])
+        if "pdf" in formats and isinstance(cached.get("pdf"), str):
+            out["pdf"] = base64.b64decode(cached["pdf"])
+        if all(f in out for f in formats):
+            return out
+    fig = new_figure()
+    with style():
+        if draw_fn is not None:
+            draw_fn(data, fig)
+        else:
+            draw_plot_data(data, fig)
+        if size is not None:
+            fig.set_size_inches(*size)
+            fig.tight_layout()
+    value = dict(cached) if isinstance(cached, dict) else {}
+    if "svg" in formats:
+        svg = to_svg(fig)
+        out["svg"] = svg
+        value["svg"] = svg
+    if "pdf" in formats:
+        pdf = to_pdf_bytes(fig)
+        out["pdf"] = pdf
+        value["pdf"] = base64.b64encode(pdf).decode()
+    if use_cache:
+        engine_figures.store_entry("drawings", name, key, value, cache_dir)
+    return out

@@ -1,39 +1,118 @@
-"""The claim dependency graph as inline SVG, drawn with a simple layered layout.
+"""The claim dependency graph as inline SVG, laid out by Graphviz ``dot``.
 
-Layers are columns, left to right: a claim sits one column right of the deepest claim it
-depends on. Within a column, claims are ordered by the mean position of their neighbours
-(a few barycentre sweeps), which keeps most edges short and uncrossed. Nodes are coloured by
-verdict and link to the claim's page; a documented erratum has a dashed border; a dependency
-that is not in the results (a partial run) is a grey dashed node.
+``dot`` only ever sees anonymous node names (``n0``, ``n1``, ...) and box sizes, never a claim's
+id or title: it returns positions and edge splines (``-Tjson0``), and the SVG is written here
+with every label escaped. Layouts are cached by their input (a warm report runs no ``dot``).
+Without Graphviz a simple layered layout (longest-path layers, barycentre ordering) is used.
+
+The SVG scales to its column (``viewBox``, width 100%); the page adds zoom and pan. Nodes are
+coloured by verdict and link to the claim's page; a documented erratum has a dashed border; a
+dependency missing from the results is a grey dashed node; the claim whose page it is has a
+thick border.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
+import json
+import shutil
+import subprocess
 from typing import Callable, Iterable
 
 VERDICT_COLORS = {"proved": "#1b7a3a", "verified": "#5cb85c", "inconclusive": "#e0a800",
                   "refuted": "#c9302c", "error": "#7a2a90", "missing": "#bbbbbb"}
-_TEXT_ON = {"proved": "#fff", "verified": "#fff", "inconclusive": "#222", "refuted": "#fff",
-            "error": "#fff", "missing": "#222"}
+TEXT_ON = {"proved": "#fff", "verified": "#fff", "inconclusive": "#222", "refuted": "#fff",
+           "error": "#fff", "missing": "#222"}
+LEGEND = (("proved", "proved"), ("verified", "verified"), ("inconclusive", "inconclusive"),
+          ("refuted", "refuted"), ("error", "error"), ("missing", "not in these results"))
 
-_ROW_H, _BOX_H, _GAP_X, _PAD, _CHAR_W = 30, 22, 56, 12, 6.6
+_CHAR_W, _BOX_H, _PAD = 6.9, 24.0, 10.0
+_DOT_TIMEOUT_S = 60
 _counter = itertools.count()
 
 
-def _layers(nodes: list[str], deps: dict[str, list[str]]) -> dict[str, int]:
-    """Longest-path layering; edges that would close a cycle are ignored."""
-    layer: dict[str, int] = {}
-    visiting: set[str] = set()
+def _label(cid: str, strip_paper: bool) -> str:
+    return cid.split(".", 1)[1] if strip_paper and "." in cid else cid
 
-    def depth(n: str) -> int:
+
+# ------------------------------------------------------------------------------ layout
+
+def _dot_layout(n: int, widths: list[float], edges: list[tuple[int, int]], cache_dir=None):
+    """Node centres and edge splines from dot, in SVG coordinates (y down); None without
+    Graphviz or when it fails."""
+    exe = shutil.which("dot")
+    if exe is None:
+        return None
+    lines = ["digraph G {", "rankdir=LR; nodesep=0.18; ranksep=0.55; splines=true;",
+             "node [shape=box, fixedsize=true, label=\"\", height=%.3f];" % (_BOX_H / 72)]
+    for i in range(n):
+        lines.append(f"n{i} [width={widths[i] / 72:.3f}];")
+    for a, b in edges:
+        lines.append(f"n{a} -> n{b};")
+    lines.append("}")
+    src = "\n".join(lines)
+    key = hashlib.sha256(("dot-layout-v1\0" + src).encode()).hexdigest()
+    try:
+        from lazyrich.engine import _figures as cache
+        hit = cache.load_entry("layouts", "graph-" + key[:40], key, cache_dir)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation
+        cache, hit = None, None
+    if isinstance(hit, dict) and "nodes" in hit:
+        return hit
+    try:
+        proc = subprocess.run([exe, "-Tjson0"], input=src, capture_output=True, text=True,
+                              timeout=_DOT_TIMEOUT_S)
+        if proc.returncode != 0:
+            return None
+        doc = json.loads(proc.stdout)
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return None
+    x0, y0, x1, y1 = (float(v) for v in doc["bb"].split(","))
+    height = y1 - y0
+    nodes = {}
+    for obj in doc.get("objects", []):
+        name = obj.get("name", "")
+        if name.startswith("n") and name[1:].isdigit() and "pos" in obj:
+            x, y = (float(v) for v in obj["pos"].split(","))
+            nodes[int(name[1:])] = (x - x0 + _PAD, height - (y - y0) + _PAD)
+    splines = []
+    for e in doc.get("edges", []):
+        pos = e.get("pos", "")
+        end = None
+        pts = []
+        for part in pos.split():
+            if part.startswith("e,"):
+                x, y = (float(v) for v in part[2:].split(","))
+                end = (x, y)
+            elif part.startswith("s,"):
+                continue
+            else:
+                x, y = (float(v) for v in part.split(","))
+                pts.append((x, y))
+        flip = [(x - x0 + _PAD, height - (y - y0) + _PAD) for x, y in pts]
+        tip = (end[0] - x0 + _PAD, height - (end[1] - y0) + _PAD) if end else None
+        splines.append({"tail": int(e["tail"]), "head": int(e["head"]), "points": flip,
+                        "tip": tip})
+    out = {"width": x1 - x0 + 2 * _PAD, "height": height + 2 * _PAD,
+           "nodes": {str(k): v for k, v in nodes.items()}, "edges": splines}
+    if cache is not None:
+        cache.store_entry("layouts", "graph-" + key[:40], key, out, cache_dir)
+    return out
+
+
+def _layers(nodes: list[int], deps: dict[int, list[int]]) -> dict[int, int]:
+    layer: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def depth(n: int) -> int:
         if n in layer:
             return layer[n]
         visiting.add(n)
         d = 0
         for m in deps.get(n, ()):
-            if m in visiting:  # a cycle: drawn, but not used for layering
+            if m in visiting:
                 continue
             d = max(d, depth(m) + 1)
         visiting.discard(n)
@@ -45,39 +124,62 @@ def _layers(nodes: list[str], deps: dict[str, list[str]]) -> dict[str, int]:
     return layer
 
 
-def layout(nodes: list[str], deps: dict[str, list[str]]) -> dict[str, tuple[int, int]]:
-    """(column, row) of every node. ``deps[n]`` lists the nodes ``n`` depends on."""
-    layer = _layers(nodes, deps)
+def _simple_layout(n: int, widths: list[float], edges: list[tuple[int, int]]):
+    """Longest-path layers as columns, barycentre ordering (no Graphviz)."""
+    deps: dict[int, list[int]] = {i: [] for i in range(n)}
+    users: dict[int, list[int]] = {i: [] for i in range(n)}
+    for a, b in edges:
+        deps[b].append(a)
+        users[a].append(b)
+    layer = _layers(list(range(n)), deps)
     n_cols = max(layer.values(), default=-1) + 1
-    cols: list[list[str]] = [[] for _ in range(n_cols)]
-    for n in nodes:  # input order (ids sorted) is the initial order in each column
-        cols[layer[n]].append(n)
-    users: dict[str, list[str]] = {n: [] for n in nodes}
-    for n in nodes:
-        for m in deps.get(n, ()):
-            if m in users:
-                users[m].append(n)
-    pos = {n: float(i) for col in cols for i, n in enumerate(col)}
+    cols: list[list[int]] = [[] for _ in range(n_cols)]
+    for i in range(n):
+        cols[layer[i]].append(i)
+    pos = {i: float(k) for col in cols for k, i in enumerate(col)}
 
-    def sweep(order: Iterable[int], neighbours: dict[str, list[str]]) -> None:
+    def sweep(order: Iterable[int], nb: dict[int, list[int]]) -> None:
         for c in order:
             keyed = []
-            for i, n in enumerate(cols[c]):
-                nb = [pos[m] for m in neighbours.get(n, ()) if m in pos]
-                keyed.append((sum(nb) / len(nb) if nb else pos[n], i, n))
-            cols[c] = [n for _, _, n in sorted(keyed)]
-            for i, n in enumerate(cols[c]):
-                pos[n] = float(i)
+            for k, i in enumerate(cols[c]):
+                ps = [pos[m] for m in nb.get(i, ())]
+                keyed.append((sum(ps) / len(ps) if ps else pos[i], k, i))
+            cols[c] = [i for _, _, i in sorted(keyed)]
+            for k, i in enumerate(cols[c]):
+                pos[i] = float(k)
 
     for _ in range(3):
         sweep(range(1, n_cols), deps)
         sweep(range(n_cols - 2, -1, -1), users)
-    return {n: (c, r) for c, col in enumerate(cols) for r, n in enumerate(col)}
+    col_w = [max((widths[i] for i in col), default=0.0) for col in cols]
+    xs = [_PAD]
+    for w in col_w[:-1]:
+        xs.append(xs[-1] + w + 50.0)
+    row_h = _BOX_H + 10.0
+    nodes = {}
+    for c, col in enumerate(cols):
+        for r, i in enumerate(col):
+            nodes[str(i)] = (xs[c] + col_w[c] / 2, _PAD + r * row_h + _BOX_H / 2)
+    edges_out = []
+    for a, b in edges:
+        (xa, ya), (xb, yb) = nodes[str(a)], nodes[str(b)]
+        xa += widths[a] / 2
+        xb -= widths[b] / 2
+        mid = (xa + xb) / 2
+        edges_out.append({"tail": a, "head": b,
+                          "points": [(xa, ya), (mid, ya), (mid, yb), (xb - 6, yb)],
+                          "tip": (xb, yb)})
+    width = (xs[-1] + col_w[-1] + _PAD) if cols else 2 * _PAD
+    height = _PAD * 2 + max((len(c) for c in cols), default=0) * row_h
+    return {"width": width, "height": height, "nodes": nodes, "edges": edges_out}
 
+
+# ------------------------------------------------------------------------------ SVG
 
 def graph_svg(nodes: list[dict], *, href: Callable[[str], str] | None = None,
-              highlight: str | None = None, strip_paper: bool = False) -> str:
-    """The dependency graph of ``nodes`` as an ``<svg>`` string.
+              highlight: str | None = None, strip_paper: bool = False,
+              title_of: Callable[[dict], str] | None = None, cache_dir=None) -> str:
+    """The dependency graph of ``nodes`` as an ``<svg>`` string (empty for no nodes).
 
     Arguments:
         nodes: dicts with ``id``, ``title``, ``verdict`` (or ``"missing"``), ``outcome`` and
@@ -85,9 +187,8 @@ def graph_svg(nodes: list[dict], *, href: Callable[[str], str] | None = None,
         href: the link of a claim's page (None: no links).
         highlight: the id drawn with a thick border (the claim whose page this is).
         strip_paper: label nodes without their ``<paper>.`` prefix.
-
-    Returns:
-        The SVG markup (empty string for no nodes).
+        title_of: the tooltip text of a node (default: id, title and verdict).
+        cache_dir: where dot layouts are cached.
     """
     if not nodes:
         return ""
@@ -98,69 +199,66 @@ def graph_svg(nodes: list[dict], *, href: Callable[[str], str] | None = None,
                 by_id[d] = {"id": d, "title": "not in these results", "verdict": "missing",
                             "outcome": "missing", "depends_on": []}
     ids = sorted(by_id)
-    deps = {i: [d for d in by_id[i].get("depends_on", ()) if d in by_id] for i in ids}
-    pos = layout(ids, deps)
-
-    def label(cid: str) -> str:
-        return cid.split(".", 1)[1] if strip_paper and "." in cid else cid
-
-    n_cols = max(c for c, _ in pos.values()) + 1
-    col_w = [0.0] * n_cols
-    for cid, (c, _) in pos.items():
-        col_w[c] = max(col_w[c], len(label(cid)) * _CHAR_W + 16)
-    col_x = [float(_PAD)]
-    for w in col_w[:-1]:
-        col_x.append(col_x[-1] + w + _GAP_X)
-    n_rows = max(r for _, r in pos.values()) + 1
-    legend_h = 22
-    width = col_x[-1] + col_w[-1] + _PAD
-    height = legend_h + n_rows * _ROW_H + _PAD
+    index = {cid: i for i, cid in enumerate(ids)}
+    widths = [max(len(_label(cid, strip_paper)) * _CHAR_W + 18, 40.0) for cid in ids]
+    edges = sorted({(index[d], index[cid]) for cid in ids for d in by_id[cid].get("depends_on",
+                                                                                  ())
+                    if d in index and d != cid})
+    layout = _dot_layout(len(ids), widths, edges, cache_dir) or \
+        _simple_layout(len(ids), widths, edges)
     uid = f"g{next(_counter)}"
-
-    def box(cid):
-        c, r = pos[cid]
-        return col_x[c], legend_h + r * _ROW_H + 4, len(label(cid)) * _CHAR_W + 16
-
+    w, h = layout["width"], layout["height"]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" role="img" '
-           f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
-           f'font-family="ui-monospace, monospace" font-size="11">',
+           f'viewBox="0 0 {w:.0f} {h:.0f}" data-width="{w:.0f}" data-height="{h:.0f}" '
+           f'style="max-width:{w:.0f}px" preserveAspectRatio="xMidYMin meet" '
+           f'font-family="ui-monospace, DejaVu Sans Mono, monospace" font-size="11">',
            f'<defs><marker id="{uid}-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
            f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-           f'<path d="M 0 0 L 10 5 L 0 10 z" fill="#777"/></marker></defs>']
-    x = _PAD
-    for v in ("proved", "verified", "inconclusive", "refuted", "error"):
-        out.append(f'<rect x="{x}" y="4" width="12" height="12" rx="2" '
-                   f'fill="{VERDICT_COLORS[v]}"/><text x="{x + 16}" y="14">{v}</text>')
-        x += 16 + len(v) * _CHAR_W + 14
+           f'<path d="M 0 0 L 10 5 L 0 10 z" fill="#777"/></marker></defs>',
+           '<g class="viewport">']
+    for e in layout["edges"]:
+        pts = e["points"]
+        if not pts:
+            continue
+        d = f"M {pts[0][0]:.1f} {pts[0][1]:.1f}"
+        rest = pts[1:]
+        while len(rest) >= 3:
+            (ax, ay), (bx, by), (cx, cy) = rest[:3]
+            d += f" C {ax:.1f} {ay:.1f} {bx:.1f} {by:.1f} {cx:.1f} {cy:.1f}"
+            rest = rest[3:]
+        for px, py in rest:
+            d += f" L {px:.1f} {py:.1f}"
+        if e.get("tip"):
+            d += f" L {e['tip'][0]:.1f} {e['tip'][1]:.1f}"
+        out.append(f'<path class="edge" d="{d}" fill="none" stroke="#999" stroke-width="1" '
+                   f'marker-end="url(#{uid}-arrow)"/>')
     for cid in ids:
-        x2, y2, _ = box(cid)
-        for d in deps[cid]:
-            x1, y1, w1 = box(d)
-            xa, ya, xb, yb = x1 + w1, y1 + _BOX_H / 2, x2, y2 + _BOX_H / 2
-            mid = (xa + xb) / 2
-            out.append(f'<path d="M {xa:.1f} {ya:.1f} C {mid:.1f} {ya:.1f} {mid:.1f} {yb:.1f} '
-                       f'{xb - 1:.1f} {yb:.1f}" fill="none" stroke="#999" stroke-width="1" '
-                       f'marker-end="url(#{uid}-arrow)"/>')
-    for cid in ids:
+        i = index[cid]
         n = by_id[cid]
-        x, y, w = box(cid)
+        cx, cy = layout["nodes"][str(i)]
+        bw = widths[i]
+        x, y = cx - bw / 2, cy - _BOX_H / 2
         v = n.get("verdict", "missing")
         fill = VERDICT_COLORS.get(v, "#bbbbbb")
         dashed = ' stroke-dasharray="4 2"' if n.get("outcome") in ("erratum", "missing") else ""
-        stroke = "#000" if cid == highlight else "#444"
-        sw = 3 if cid == highlight else 1
-        tip = html.escape(f"{cid} — {n.get('title', '')} [{v}"
-                          + (f", {n['outcome']}" if n.get("outcome") not in (None, v) else "")
-                          + "]")
-        node = (f'<g class="node" data-verdict="{v}"><title>{tip}</title>'
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{_BOX_H}" rx="4" '
+        mine = cid == highlight
+        stroke, sw = ("#000", 3.5) if mine else ("#444", 1)
+        bold = ' font-weight="bold"' if mine else ""
+        tip = title_of(n) if title_of else (
+            f"{cid} — {n.get('title', '')} [{v}"
+            + (f", {n['outcome']}" if n.get("outcome") not in (None, v) else "") + "]")
+        node = (f'<g class="node{" here" if mine else ""}" data-verdict="{html.escape(v)}" '
+                f'data-id="{html.escape(cid, quote=True)}">'
+                f'<title>{html.escape(tip)}</title>'
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{_BOX_H:.0f}" rx="4" '
                 f'fill="{fill}" stroke="{stroke}" stroke-width="{sw}"{dashed}/>'
-                f'<text x="{x + 8:.1f}" y="{y + 15:.1f}" fill="{_TEXT_ON.get(v, "#222")}">'
-                f'{html.escape(label(cid))}</text></g>')
+                f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle" '
+                f'fill="{TEXT_ON.get(v, "#222")}"{bold}>'
+                f'{html.escape(_label(cid, strip_paper))}</text></g>')
         if href is not None and v != "missing":
             node = f'<a href="{html.escape(href(cid), quote=True)}">{node}</a>'
         out.append(node)
-    out.append("</svg>")
+    out.append("</g></svg>")
     return "\n".join(out)
 
 
@@ -188,7 +286,6 @@ def neighbourhood(cid: str, claims: dict[str, dict]) -> list[dict]:
     sub = []
     for i in sorted(keep):
         c = dict(claims[i])
-        # edges only inside the neighbourhood (plus missing ancestors of the claim itself)
         c["depends_on"] = [d for d in c.get("depends_on", ())
                            if d in keep or (i == cid and d not in claims)]
         sub.append(c)

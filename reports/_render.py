@@ -7,24 +7,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Iterable
 
 from markupsafe import Markup
 
 from lazyrich.numerics import LazyrichError
 
-from . import _figures_data
-from ._figures import draw_figure, to_svg
 from ._html import write_html
 from ._latex import compile_pdf, require_tex, write_latex
 from ._model import build
 
 FORMATS = ("html", "latex", "pdf")
 MARKER = ".lazyrich-report"
-_BUILD_JUNK = (".aux", ".log", ".fls", ".fdb_latexmk", ".out", ".toc")
+_BUILD_JUNK = (".aux", ".log", ".fls", ".fdb_latexmk", ".out", ".toc", ".texmf-var")
 
 
 def _formats(formats) -> tuple[str, ...]:
@@ -66,53 +63,88 @@ def _check_target(out: Path) -> None:
                             f"directory, or a previous report's directory.")
 
 
-def _collect_figures(papers: Iterable[str], claim_ids: set, cache_dir, *, want_svg: bool,
-                     want_figure_objects: bool) -> list[dict]:
-    """Figure data for the papers in the results, drawn; a figure that fails is reported in
-    its entry (``error``) rather than failing the report."""
+def _say(progress):
+    """The progress callback: ``progress`` itself, a line on stderr (the default), or nothing
+    (``progress=False``)."""
+    if progress is False:
+        return None
+    if callable(progress):
+        return progress
+
+    def to_stderr(message: str) -> None:
+        print(f"lazyrich: report: {message}", file=sys.stderr, flush=True)
+
+    return to_stderr
+
+
+def _collect_figures(papers, claim_ids: set, cache_dir, *, formats: tuple, say) -> list[dict]:
+    """The papers' figures, computed (or read from the cache) by the engine and drawn here; a
+    figure that fails is reported in its entry (``error``) rather than failing the report."""
+    from lazyrich.engine import _figures as engine
+
+    from ._figures import draw
+
     entries = []
-    for fig_id, spec in _figures_data.FIGURES.items():
-        if spec.paper not in papers:
-            continue
-        entry = {"id": fig_id, "anchor": fig_id.replace(".", "-"), "title": spec.title,
-                 "caption": spec.caption,
-                 "claims": [c for c in spec.claims if c in claim_ids], "svg": None,
-                 "figure": None, "error": "", "seconds": None, "cached": False}
-        start = time.perf_counter()
+    for fig in engine.figures_for(papers):
+        entry = {"id": fig.id, "anchor": fig.id.replace(".", "-"), "paper": fig.paper,
+                 "recomputes": fig.recomputes, "title": fig.title, "caption": fig.caption,
+                 "claims": [c for c in fig.claims if c in claim_ids], "svg": None,
+                 "pdf": None, "error": "", "seconds": None, "cached": False}
         try:
-            data, entry["cached"] = _figures_data.load_figure_cached(fig_id, cache_dir=cache_dir)
-            entry["seconds"] = time.perf_counter() - start
-            fig = draw_figure(fig_id, data)
-            if fig is None:
-                entry["error"] = f"no renderer is registered for {fig_id!r}"
-            else:
-                if want_svg:  # the same drawing serves both outputs
-                    entry["svg"] = Markup(to_svg(fig, close=not want_figure_objects))
-                if want_figure_objects:
-                    entry["figure"] = fig
+            data, entry["cached"], entry["seconds"] = engine.load(fig.id, cache_dir=cache_dir,
+                                                                  progress=say)
+            drawn = draw(fig.id, data, fig.draw, formats=formats, cache_dir=cache_dir)
+            if "svg" in drawn:
+                entry["svg"] = Markup(drawn["svg"])
+            entry["pdf"] = drawn.get("pdf")
         except Exception as exc:  # noqa: BLE001 - a figure never decides a verdict
-            entry["error"] = f"{type(exc).__name__}: {exc}"
+            entry["error"] = f"{type(exc).__name__}: {exc}"[:2000]
         entries.append(entry)
     return entries
 
 
+def _check_plots(model, cache_dir, formats: tuple) -> dict:
+    """``{(claim id, check index): {"svg": ..., "pdf": ...}}`` for checks with plottable
+    data (drawn once, cached by their data)."""
+    from ._figures import check_plot_data, draw
+
+    out = {}
+    for c in model.claims:
+        for i, ch in enumerate(c["checks"]):
+            pd = check_plot_data(ch["data"])
+            if pd is None:
+                continue
+            try:
+                out[(c["id"], i)] = draw("check-plot", pd, None, formats=formats,
+                                         cache_dir=cache_dir, size=(5.2, 2.9))
+            except Exception:  # noqa: BLE001 - a plot that cannot be drawn is left out
+                continue
+    return out
+
+
 def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
-           figures: bool = True, cache_dir: str | os.PathLike | None = None) -> dict[str, Path]:
+           figures: bool = True, cache_dir: str | os.PathLike | None = None,
+           progress=None) -> dict[str, Path]:
     """Render a results document as a report in ``out_dir``.
 
     Arguments:
-        results: a results document (``lazyrich check --json``; schema in proofs/_results.py).
+        results: a results document (``lazyrich check --json``; schema in
+            ``lazyrich.engine._results``). Untrusted input: it cannot make the HTML run code or
+            load anything, nor the PDF read files or run commands.
         out_dir: the report directory. It is created, or replaced when it holds a previous
             report (it must then contain the ``.lazyrich-report`` marker that every report
             has); any other non-empty directory is refused.
         formats: any of ``"html"`` (``index.html`` and the site), ``"latex"``
             (``latex/report.tex`` with its plots as PDF files) and ``"pdf"``
-            (``report.pdf``, compiled with latexmk/pdflatex); a sequence or a comma-separated
-            string.
-        figures: compute and draw the papers' figures (closed forms overlaid on simulations),
-            for the papers that appear in ``results``; cached on disk (see ``cache_dir``).
-        cache_dir: the cache for figure data (default ``$LAZYRICH_CACHE_DIR`` or
-            ``./.lazyrich-cache``).
+            (``report.pdf``, compiled with LuaLaTeX, or pdflatex where LuaLaTeX cannot run);
+            a sequence or a comma-separated string.
+        figures: draw the papers' figures (closed forms overlaid on simulations), for the
+            papers that appear in ``results``. Their data is computed by the engine and cached
+            (see ``cache_dir``), so an unchanged report recomputes nothing.
+        cache_dir: the cache directory (default ``$LAZYRICH_CACHE_DIR``, else the user cache
+            directory), shared with the claims cache.
+        progress: ``progress(message)`` is called for every step that may take a while (and
+            every few seconds during a long one); default: a line on stderr; ``False``: quiet.
 
     Returns:
         ``{format: path}``: ``index.html``, ``latex/report.tex`` and/or ``report.pdf`` inside
@@ -124,13 +156,19 @@ def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
             ``out_dir`` that cannot be written or that is not a report directory.
     """
     fmts = _formats(formats)
+    say = _say(progress)
     model = build(results)
     tex_cmd = require_tex() if "pdf" in fmts else None
     out = Path(out_dir).resolve()
     _check_target(out)
-    figs = _collect_figures(model.papers, set(model.by_id), cache_dir, want_svg="html" in fmts,
-                            want_figure_objects="latex" in fmts or "pdf" in fmts) \
-        if figures else []
+    drawing = tuple(f for f, want in (("svg", "html" in fmts),
+                                      ("pdf", "latex" in fmts or "pdf" in fmts)) if want)
+    figs = _collect_figures(model.papers, set(model.by_id), cache_dir, formats=drawing,
+                            say=say) if figures else []
+    if say:
+        say(f"drawing the checks' plots and writing {', '.join(fmts)}")
+    plots = _check_plots(model, cache_dir, drawing)
+    math_key = _load_math(cache_dir) if "html" in fmts else None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
@@ -143,12 +181,16 @@ def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
     paths: dict[str, Path] = {}
     try:
         if "html" in fmts:
-            write_html(model, tmp, figs, figures_enabled=figures)
+            write_html(model, tmp, figs, figures_enabled=figures,
+                       plots={k: v["svg"] for k, v in plots.items() if "svg" in v},
+                       cache_dir=cache_dir, progress=say)
             paths["html"] = out / "index.html"
         if "latex" in fmts or "pdf" in fmts:
-            tex = write_latex(model, tmp / "latex", figs)
+            tex = write_latex(model, tmp / "latex", figs,
+                              plots={k: v["pdf"] for k, v in plots.items() if "pdf" in v},
+                              engine=tex_cmd.engine if tex_cmd else None)
             if "pdf" in fmts:
-                pdf = compile_pdf(tex, tex_cmd)
+                pdf = compile_pdf(tex, tex_cmd, progress=say)
                 os.replace(pdf, tmp / "report.pdf")
                 paths["pdf"] = out / "report.pdf"
             if "latex" in fmts:
@@ -174,7 +216,34 @@ def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if math_key is not None:
+        _save_math(cache_dir, math_key)
+    if say:
+        say("done: " + ", ".join(str(p) for p in paths.values()))
     return paths
+
+
+def _load_math(cache_dir) -> str | None:
+    """Preload the MathML of a previous report (an authenticated cache entry)."""
+    from lazyrich.engine import _figures as cache
+
+    from . import _mathml
+
+    try:
+        key = _mathml.code_version()
+        _mathml.preload(cache.load_entry("mathml", "mathml", key, cache_dir) or {})
+    except Exception:  # noqa: BLE001 - the cache is an optimisation
+        return None
+    _mathml.reset_used()
+    return key
+
+
+def _save_math(cache_dir, key: str) -> None:
+    from lazyrich.engine import _figures as cache
+
+    from . import _mathml
+
+    cache.store_entry("mathml", "mathml", key, _mathml.used_entries(), cache_dir)
 
 
 def render_report(results: dict, out_dir: str | os.PathLike) -> Path:

@@ -1,53 +1,62 @@
-"""Verification reports (reports.render): content, honesty of the counts, offline HTML, LaTeX,
-atomic writes, bad input, and the figure data that reproduces the papers.
+"""Verification reports (reports.render): content, the verdict model as a reader sees it, honest
+counts, offline HTML, LaTeX, atomic writes, bad input, figures and their cache.
 
-The browser and PDF checks (a reader's view) are in test_reports_browser.py.
+The browser and PDF checks (a reader's view) are in test_reports_browser.py; hostile input in
+test_reports_security.py.
 """
 
 import json
-import math
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 import sympy as sp
 
-from lazyrich import reports
+from lazyrich import Claim, Evidence, Scope, Source, reports
 from lazyrich.derive import Derivation
-from lazyrich.numerics import LazyrichError
-from lazyrich import Claim, Evidence, Scope, Source
 from lazyrich.engine._results import document
-from lazyrich.reports import _figures, _figures_data, _latex
-from lazyrich.reports._math import latex_math, latex_text, mathml
-from lazyrich.reports._model import percent
+from lazyrich.numerics import LazyrichError
+from lazyrich.reports import _display, _figures, _latex, _tex, _text
+from lazyrich.reports._mathml import safe_mathml
+from lazyrich.reports._model import percent, slug
 
 UNICODE_TITLE = "λ-balanced Ũ and s̃ ≤ 1e-3 & 50% _x_ {y} #1"
+MUTATION = {"killed": 7, "total": 9, "survived": ["square: a → −a"],
+            "equivalent": {"square: swap a, b": "the square of a + b is symmetric in a, b"},
+            "threshold": 1e-9, "threshold_text": "1e-9", "thresholds": {"square": "1e-9"},
+            "target": 1e-6}
 
 
 def synthetic_results() -> dict:
     """A small results document made by really running claims of every kind of verdict."""
     a, b = sp.symbols("a b", positive=True)
+    lam = sp.Symbol("lambda", positive=True)
 
     good = Claim(id="demo.eq1", title=UNICODE_TITLE, source=Source("demo", "eq (1)", "§2"),
                  statement=r"\frac{(a+b)^2}{2} = \frac{a^2 + 2ab + b^2}{2}",
-                 assumptions=("a > 0", "b > 0 (Σ ≥ 0)"), notes="A square, expanded.")
+                 scope="any real a, b",
+                 assumptions=("a > 0", "b > 0 (Σ ≥ 0)"), notes="A square, expanded.",
+                 formulas={"square": lambda x, y: (x + y) ** 2})
 
     @good.check("symbolic")
     def derivation(f):
         d = Derivation("expand the square")
-        d.given(sp.Symbol("s"), a + b, "definition of s")
+        d.given(sp.Symbol("s"), a + b, "definition of s", name="def-s")
         d.step((a + b) ** 2 / 2, (a ** 2 + 2 * a * b + b ** 2) / 2, "binomial formula",
-               moves=(sp.expand,))
-        return d.evidence()
+               moves=(sp.expand,), uses=("def-s",))
+        d.step(a * b, 0, "a product of positive numbers", relation=">")
+        d.step(1 / lam, 0, "1/λ → 0 as λ → ∞", relation="->", limit=(lam, sp.oo))
+        d.step((a + b) ** 2, a ** 2 + 2 * a * b + b ** 2, "shown in its usual form",
+               display=r"(a+b)^2 = a^2 + 2ab + b^2", moves=(sp.expand,))
+        return d.evidence(scope=Scope.partial("a, b > 0", missing="a or b ≤ 0"))
 
     @good.check("numeric", tolerance=1e-12, precision="float64",
                 justification="two roundings; 1e-12 leaves margin")
     def against_float(f):
-        lam = [1e-3, 1e-2, 1e-1, 1.0]
-        gap = [x * 1e-15 for x in lam]
+        lam_ = [1e-3, 1e-2, 1e-1, 1.0]
+        gap = [abs(f.square(x, 1.0) - (x * x + 2 * x + 1)) + x * 1e-15 for x in lam_]
         return Evidence(max_error=max(gap), detail="max |lhs − rhs| over λ",
-                        data={"lambda": lam, "gap": gap})
+                        data={"lambda": lam_, "gap": gap})
 
     erratum = Claim(id="demo.eq2", title="A printed square without its cross term",
                     source=Source("demo", "eq (2)"), statement=r"(a+b)^2 = a^2 + b^2",
@@ -62,7 +71,8 @@ def synthetic_results() -> dict:
         return d.evidence()
 
     fixed = Claim(id="demo.eq3", title="The corrected square", source=Source("demo", "eq (2)"),
-                  statement=r"(a+b)^2 = a^2 + 2ab + b^2", depends_on=("demo.eq1",))
+                  statement=r"(a+b)^2 = a^2 + 2ab + b^2", depends_on=("demo.eq1",),
+                  scope="all positive a, b")
 
     @fixed.check("symbolic")
     def corrected(f):
@@ -90,6 +100,7 @@ def synthetic_results() -> dict:
     for c in (good, erratum, fixed, unsure, broken):
         rec = c.run().as_dict()
         rec["cached"] = False
+        rec["mutation"] = dict(MUTATION) if c is good else None
         records.append(rec)
     return document(records)
 
@@ -102,7 +113,7 @@ def results():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, results):
     out = tmp_path_factory.mktemp("rep") / "report"
-    paths = reports.render(results, out, ("html", "latex"), figures=False)
+    paths = reports.render(results, out, ("html", "latex"), figures=False, progress=False)
     return out, paths
 
 
@@ -128,11 +139,11 @@ def test_render_returns_the_files_it_wrote(site):
     assert paths["latex"] == out.resolve() / "latex" / "report.tex" and paths["latex"].is_file()
     assert not (out / "report.pdf").exists()  # not asked for
     assert (out / ".lazyrich-report").is_file()
-    for page in ("graph.html", "errata.html", "figures.html"):
+    for page in ("graph.html", "errata.html", "figures.html", "papers.html"):
         assert (out / page).is_file()
 
 
-def test_index_counts_per_verdict_and_paper(site, results):
+def test_index_counts_per_verdict_statement_and_implementation(site, results):
     out, _ = site
     html = (out / "index.html").read_text()
     table = html[html.index('id="verdicts"'):html.index('id="outcomes"')]
@@ -143,13 +154,16 @@ def test_index_counts_per_verdict_and_paper(site, results):
         assert row, verdict
         assert int(row.group(1)) == n
         assert row.group(2) == {0: "0%", 1: "20%", 2: "40%"}[n]
-    papers = html[html.index('id="papers"'):]
-    assert "<td>demo</td><td class=\"n\">5</td>" in papers
-    assert "2 of 5 (40%)" in papers
+    # honest counts of the two questions: one statement proved (eq3 is complete; eq1 covers
+    # only part of its scope), one implementation verified (eq1 is the only one with formulas)
+    assert re.search(r'id="stat-proved">1 of 5<', html)
+    assert re.search(r'id="impl-verified">1 of 1<', html)
+    assert "1 exact only on part of the stated scope" in html
+    assert "7 of 9" in html and "1 survived" in html            # mutation, summed
     for c in results["claims"]:
         assert f'href="claims/{c["id"]}.html"' in html
         assert f'data-verdict="{c["verdict"]}"' in html
-    assert "did not get the verdict they expect" in html  # thm5 errored, lemma4 is fine
+    assert "did not get the verdict" in html  # thm5 errored
 
 
 @pytest.mark.parametrize("n,total,text", [
@@ -172,31 +186,80 @@ def test_index_does_not_round_199_of_200_to_100_percent(tmp_path, results):
         c["checks"][0]["data"] = None
         if i == 7:
             c["verdict"], c["checks"][0]["verdict"] = "refuted", "refuted"
+            c["statement_verdict"] = {"verdict": "refuted", "why": "a counterexample"}
         claims.append(c)
     doc = document(claims)
-    index = reports.render(doc, tmp_path / "r", figures=False)["html"].read_text()
+    index = reports.render(doc, tmp_path / "r", figures=False, progress=False)["html"]
+    index = index.read_text()
     assert re.search(r'proved</span></td><td class="n">199 of 200</td><td class="n">99\.5%',
                      index)
-    assert "199 of 200 (99.5%)" in index
     body = index[index.index("<body>"):]
-    assert "100%" not in body
+    assert "100%" not in body and 'id="stat-proved">199 of 200<' in body
+
+
+def test_claim_page_shows_both_verdicts_scope_formulas_and_mutation(site):
+    out, _ = site
+    page = (out / "claims" / "demo.eq1.html").read_text()
+    verdict = page[page.index('id="verdict"'):page.index("<h2>Statement")]
+    assert "Statement</strong>" in verdict and "Implementation</strong>" in verdict
+    assert 'badge inconclusive">inconclusive' in verdict          # partial scope
+    assert "exact only for a, b &gt; 0 (missing: a or b ≤ 0)" in verdict
+    assert 'badge verified">verified' in verdict
+    scope = page[page.index('id="scope"'):page.index('id="formulas"')]
+    assert "any real a, b" in scope                                # the paper's stated scope
+    assert "missing: a or b ≤ 0" in scope
+    formulas = page[page.index('id="formulas"'):page.index("<h2>Checks")]
+    assert "<code>square</code>" in formulas and "<code>against_float</code>" in formulas
+    assert "1e-9" in formulas                                      # its detection threshold
+    assert "proves the statement, not the implementation" in page  # the derivation reads none
+    mutation = page[page.index('id="mutation"'):]
+    assert "7 of 9" in mutation and "square: a → −a" in mutation
+    assert "the square of a + b is symmetric in a, b" in mutation
+    assert "target <span class=\"num\">1.00e-06</span>" in page and "met" in page
 
 
 def test_claim_page_has_statement_derivation_evidence_and_timing(site):
     out, _ = site
     page = (out / "claims" / "demo.eq1.html").read_text()
-    assert page.count("<math") >= 3                      # statement + premise + step
+    assert page.count("<math") >= 5
     assert 'alttext="\\frac{(a+b)^2}{2}' in page          # the LaTeX source is kept
     assert "<mfrac>" in page
     assert "binomial formula" in page and "definition of s" in page
     assert "residual reduced to exactly 0" in page
-    assert "max error <strong>1.00e-15</strong> ≤ tolerance <strong>1.00e-12</strong>" in page
+    assert re.search(r'<span class="num">1\.00e-15</span> ≤ tolerance <span class="num">'
+                     r'1\.00e-12</span>', page)
     assert "two roundings; 1e-12 leaves margin" in page and "float64" in page
-    assert re.search(r"\d+\.\d{2} s", page)                     # claim timing
+    assert re.search(r"\d+\.\d{2} s", page)
     assert page.count('class="plot"') == 1               # the check's recorded curve
     assert "λ-balanced Ũ and s̃ ≤ 1e-3 &amp; 50% _x_ {y} #1" in page   # escaped, not lost
     assert "A square, expanded." in page and "b &gt; 0 (Σ ≥ 0)" in page
     assert "Used by:" in page and 'href="demo.eq2.html"' in page
+
+
+def test_steps_show_their_relation_display_form_and_premises_by_name(site):
+    out, _ = site
+    page = (out / "claims" / "demo.eq1.html").read_text()
+    steps = page[page.index('class="steps"'):]
+    assert "<mo>&gt;</mo>" in steps                          # a b > 0, not "a b = 0"
+    assert "<mo>→</mo>" in steps                             # the limit step
+    assert "(def-s)" in steps and "from (def-s)" in steps    # a named premise, used by name
+    assert 'alttext="(a+b)^2 = a^2 + 2ab + b^2"' in steps    # the display form ...
+    assert "checked as</summary>" in steps                   # ... the checked one folded
+
+
+def test_big_matrix_steps_are_shown_by_entry_and_long_formulas_wrap():
+    big = "+".join(f"x_{{{k}}}" for k in range(60))
+    step = {"lhs": r"\left[\begin{matrix}" + big + r" & 1\\2 & " + big + r"\end{matrix}\right]",
+            "rhs": r"\left[\begin{matrix}" + big + r" & 1\\3 & y\end{matrix}\right]",
+            "relation_tex": "=", "display": ""}
+    view = _display.step_view(step)
+    assert view["shape"] == "2×2" and view["same"] == 2
+    assert [lab for lab, _ in view["entries"]] == ["(2, 1)", "(2, 2)"]
+    long = r"H=\frac{a}{b};\ " + r";\ ".join(f"x_{k} = y_{k} + z_{k}" for k in range(12))
+    assert len(_display.chunks(long)) >= 12
+    assert all(len(p) <= 90 for p in _display.chunks(long))
+    html = str(reports._html.formula(long))
+    assert html.count('class="piece"') == len(_display.chunks(long))
 
 
 def test_erratum_page_lists_printed_corrected_and_evidence(site):
@@ -207,12 +270,13 @@ def test_erratum_page_lists_printed_corrected_and_evidence(site):
     corrected = errata[errata.index("Corrected:"):errata.index("Evidence:")]
     assert 'alttext="(a+b)^2 = a^2 + b^2"' in printed
     assert 'alttext="(a+b)^2 = a^2 + 2ab + b^2"' in corrected
-    assert 'href="claims/demo.eq3.html"' in errata           # corrected_by, with its verdict
-    assert "residual ≠ 0" in errata and '"point"' in errata    # the counterexample
-    assert 'id="demo.eq1"' not in errata and 'id="demo.eq3"' not in errata
+    assert 'href="claims/demo.eq3.html"' in errata
+    assert "residual ≠ 0" in errata and "point" in errata
+    assert "the erratum&#39;s counterexample" in errata or "the erratum's counterexample" in \
+        errata
     claim = (out / "claims" / "demo.eq2.html").read_text()
     assert "Statement as printed" in claim and "Corrected form" in claim
-    assert "Counterexample" in claim                          # the refuted step's point
+    assert "Counterexample" in claim
 
 
 def test_error_and_inconclusive_are_shown_with_their_reason(site):
@@ -221,75 +285,136 @@ def test_error_and_inconclusive_are_shown_with_their_reason(site):
     assert "RuntimeError: boom" in crash and "<summary>traceback</summary>" in crash
     unsure = (out / "claims" / "demo.lemma4.html").read_text()
     assert "no reduction found" in unsure
+    assert "derivation &#x27;weak&#x27; is inconclusive" in unsure
     assert "demo.missing9</code> <span class=\"small\">(not in these results)" in unsure
 
 
-def test_graph_is_coloured_by_verdict_and_subgraphs_are_neighbourhoods(site):
+def test_graph_is_laid_out_coloured_and_each_subgraph_shows_its_claim(site):
     out, _ = site
     graph = (out / "graph.html").read_text()
-    nodes = sorted(re.findall(r'data-verdict="(\w+)"><title>([\w.]+) ', graph))
+    nodes = sorted(re.findall(r'data-verdict="(\w+)" data-id="([\w.]+)"', graph))
     assert nodes == sorted([("verified", "demo.eq1"), ("refuted", "demo.eq2"),
                             ("proved", "demo.eq3"), ("inconclusive", "demo.lemma4"),
                             ("error", "demo.thm5"), ("missing", "demo.missing9")])
     from lazyrich.reports._graph import VERDICT_COLORS
     for v in ("proved", "verified", "refuted", "inconclusive", "error"):
         assert f'fill="{VERDICT_COLORS[v]}" stroke' in graph
-    # eq1→eq2, eq1→eq3, eq3→lemma4, missing9→lemma4
-    assert graph.count("marker-end=") == 4
-    assert 'stroke-dasharray="4 2"' in graph                 # the erratum / missing node
+    assert graph.count("marker-end=") == 4    # eq1→eq2, eq1→eq3, eq3→lemma4, missing9→lemma4
+    assert 'stroke-dasharray="4 2"' in graph
+    assert 'viewBox="0 0' in graph and "zoomable" in graph    # fits its column, zoomable
+    for label in ("proved", "verified", "inconclusive", "refuted", "error",
+                  "not in these results", "documented erratum"):
+        assert label in graph[graph.index('class="legend"'):]
     sub = (out / "claims" / "demo.eq3.html").read_text()
     sub = sub[sub.index("<h2>Dependencies</h2>"):]
-    ids = set(re.findall(r"<title>([\w.]+) ", sub))
-    assert ids == {"demo.eq1", "demo.eq3", "demo.lemma4"}    # ancestors + descendants only
-    assert 'stroke-width="3"' in sub                          # the claim itself
+    ids = set(re.findall(r'data-id="([\w.]+)"', sub))
+    assert ids == {"demo.eq1", "demo.eq3", "demo.lemma4"}
+    assert 'class="node here"' in sub and 'stroke-width="3.5"' in sub
 
 
-def test_html_is_self_contained(site):
+def test_html_is_self_contained_and_forbids_anything_else(site):
     out, _ = site
+    from markupsafe import escape
+
+    from lazyrich.reports._html import csp, script
+    import base64
+    import hashlib
+    digest = base64.b64encode(hashlib.sha256(str(script()).encode()).digest()).decode()
     for name, text in _all_html(out).items():
-        assert "<script src" not in text and "<link rel=\"stylesheet\"" not in text, name
+        assert f'http-equiv="Content-Security-Policy" content="{escape(csp())}"' in text, name
+        assert f"'sha256-{digest}'" in csp() and "default-src 'none'" in csp()
+        assert text.count("<script") == 1 and "<script>" + str(script()) + "</script>" in text
         assert "@import" not in text and "url(http" not in text, name
         for ref in re.findall(r'(?:src|href)="([^"]*)"', text):
+            if ref.startswith("https://arxiv.org/abs/"):
+                continue
             assert not re.match(r"^(https?:)?//", ref), (name, ref)
             if ref.startswith(("data:", "#")):
                 continue
             target = (out / name).parent / ref.split("#")[0]
-            assert target.resolve().is_file(), (name, ref)   # every link resolves
+            assert target.resolve().is_file(), (name, ref)
+
+
+def test_every_page_names_its_paper(tmp_path):
+    from lazyrich._figures import register_paper
+
+    register_paper("demo", title="A Demonstration Paper", authors=("Ada", "Bob"),
+                   venue="Demo Conf", year=2024, arxiv="2401.00001",
+                   assumptions={"A1": "whitened input: Σxx = I"})
+    doc = synthetic_results()
+    doc["claims"][0]["assumptions"] = ["A1", "A1: with a note", "b > 0"]
+    reports.render(doc, tmp_path / "r", figures=False, progress=False)
+    for name, text in _all_html(tmp_path / "r").items():
+        assert "A Demonstration Paper" in text and "Ada, Bob" in text, name
+        assert "arXiv:2401.00001" in text, name
+    claim = (tmp_path / "r" / "claims" / "demo.eq1.html").read_text()
+    assert "Lemma" not in claim[:0]
+    assert "<strong>eq (1)</strong>, §2" in claim                   # the claim's section
+    assert 'href="../papers.html#demo-A1"' in claim                 # assumption → definition
+    assert "whitened input: Σxx = I" in claim
+    papers = (tmp_path / "r" / "papers.html").read_text()
+    assert 'id="demo-A1"' in papers
+
+
+def test_references_a_reader_does_not_have_are_dropped():
+    assert _text.clean_refs("Printed prose (spec §10). False for Glorot") == \
+        "Printed prose. False for Glorot"
+    assert _text.clean_refs("Reconstructed (spec §9, printed-form confidence medium; the paper "
+                            "cites X)") == \
+        "Reconstructed (printed-form confidence medium; the paper cites X)"
+    assert _text.clean_refs("H = 2(S − s)/λ (spec §3, equivalent form)") == \
+        "H = 2(S − s)/λ (equivalent form)"
+    assert _text.clean_refs("GD loop of main.ipynb / dynamics.ipynb") == \
+        "GD loop of the authors' code"
+    assert "spec" not in _text.clean_refs("App. C, §12 of the spec")
 
 
 def test_latex_document_typesets_statements_and_escapes_text(site, results):
     out, _ = site
     tex = (out / "latex" / "report.tex").read_text()
     for c in results["claims"]:
-        assert f"\\texttt{{{c['id']}}}" in tex
-    assert r"\eqblock{\frac{(a+b)^2}{2} = \frac{a^2 + 2ab + b^2}{2}}" in tex
-    assert r"\ensuremath{\lambda}-balanced \~{U} and \~{s} \ensuremath{\le} 1e-3 \& 50\% " \
-           r"\_x\_ \{y\} \#1" in tex
+        assert f"% lazyrich-claim: {c['id']}" in tex
+    assert r"\lzfirst{\frac{(a+b)^{2}}{2} = \frac{a^{2} + 2ab + b^{2}}{2}}" in tex
+    assert r"\ensuremath{\lambda }-balanced" in tex and r"\& 50\% \_x\_ \{y\} \#1" in tex
     assert "\\section{Errata}" in tex and "Corrected" in tex
-    assert tex.isascii()                                      # pdflatex-safe
+    assert "proves the statement, not the implementation" in tex
+    assert "missing: a or b" in tex and "7 of 9" in tex
     assert list((out / "latex" / "plots").glob("*.pdf"))      # the check's curve
 
 
-# --------------------------------------------------------------------------- math helpers
+# --------------------------------------------------------------------------- prose and math
+
+
+def test_prose_renders_scripts_and_latex_fragments_as_mathematics():
+    html = str(_text.html("Limits of γ: exponential 1 − e^{−|λ|t/τ} as |λ| → ∞"))
+    assert "e<sup>−|λ|t/τ</sup>" in html and "^{" not in html
+    html = str(_text.html(r"λ > 0: G^2(I-H^2)S_\lambda=\tilde S"))
+    assert html.startswith("λ &gt; 0: <math") and "\\lambda" not in html.split("<math")[0]
+    html = str(_text.html("N_i = N_o; the check 'gamma_is_monotone_from_0_to_1' and f_max"))
+    assert "N<sub>i</sub>" in html and "<code>gamma_is_monotone_from_0_to_1</code>" in html
+    assert "f<sub>max</sub>" in html
+    assert "gradient_flow" in str(_text.html("numerics.gradient_flow"))
+    assert "\\frac" not in _text.plain(r"a \frac{1}{2} b") and "/" in _text.plain(r"\frac{1}{2}")
+    tex = _text.tex("e^{−λt} and N_i")
+    assert r"\textsuperscript{" in tex and r"\textsubscript{" in tex and "^{" not in tex
 
 
 def test_mathml_conversion_and_fallback():
-    m = mathml(r"\frac{a}{b} + \tilde\Sigma^{yx\top}", True)
+    m = safe_mathml(r"\frac{a}{b} + \tilde\Sigma^{yx\top}", True)
     assert m.startswith("<math") and "<mfrac>" in m and 'display="block"' in m
-    assert str(mathml("")) == ""
-    bad = mathml(r"\frac{a}{")      # unbalanced: shown as its source, never an exception
+    assert str(safe_mathml("")) == ""
+    bad = safe_mathml(r"\frac{a}{")      # unbalanced: shown as its source, never an exception
     assert "<math" in bad or 'class="tex"' in bad
-    assert "&lt;" in mathml(r"<script>", False) or "<script>" not in mathml(r"<script>", False)
+    assert "<script" not in safe_mathml(r"<script>", False)
 
 
-def test_latex_text_and_math_are_ascii():
-    assert latex_text("a_b & 100% {x} $ # ^ ~ \\") == \
-        r"a\_b \& 100\% \{x\} \$ \# \^{} \textasciitilde{} \textbackslash{}"
-    assert latex_text("τ ≤ 1 → ∞, Dominé") == \
-        r"\ensuremath{\tau} \ensuremath{\le} 1 \ensuremath{\to} \ensuremath{\infty}, Domin\'{e}"
-    assert latex_text("日本").count("?") == 2                 # unknown: visible, never a crash
-    assert latex_math(r"\text{λ} = Ũ") == r"\text{\ensuremath{\lambda }} = \ensuremath{\tilde{U}}"
-    assert latex_math(r"\frac{a}{b}") == r"\frac{a}{b}"
+def test_tex_text_escapes_everything():
+    assert _tex.tex_text("a_b & 100% {x} $ # ^ ~ \\") == \
+        r"a\_b \& 100\% \{x\} \$ \# \textasciicircum{} \textasciitilde{} \textbackslash{}"
+    assert _tex.tex_text("τ ≤ 1 → ∞, Dominé") == \
+        r"\ensuremath{\tau } \ensuremath{\le } 1 \ensuremath{\to } \ensuremath{\infty }, Dominé"
+    assert _tex.tex_text("Dominé", unicode_ok=False) == r"Domin\'{e}"
+    assert _tex.tex_math(r"\text{λ} = Ũ") == r"\text{\ensuremath{\lambda }} = \tilde{U}"
 
 
 # --------------------------------------------------------------------------- writes and errors
@@ -298,9 +423,9 @@ def test_latex_text_and_math_are_ascii():
 def test_rerender_replaces_atomically_and_failure_keeps_the_old_report(tmp_path, results,
                                                                        monkeypatch):
     out = tmp_path / "rep"
-    reports.render(results, out, figures=False)
+    reports.render(results, out, figures=False, progress=False)
     (out / "index.html").write_text("OLD")
-    reports.render(results, out, figures=False)
+    reports.render(results, out, figures=False, progress=False)
     assert (out / "index.html").read_text() != "OLD"
     (out / "index.html").write_text("GOOD")
 
@@ -310,7 +435,7 @@ def test_rerender_replaces_atomically_and_failure_keeps_the_old_report(tmp_path,
     import lazyrich.reports._render as render_mod
     monkeypatch.setattr(render_mod, "write_latex", crash)
     with pytest.raises(RuntimeError, match="half-way"):
-        reports.render(results, out, ("html", "latex"), figures=False)
+        reports.render(results, out, ("html", "latex"), figures=False, progress=False)
     assert (out / "index.html").read_text() == "GOOD"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]   # no temp dir left
 
@@ -320,11 +445,11 @@ def test_refuses_to_replace_a_directory_that_is_not_a_report(tmp_path, results):
     precious.mkdir()
     (precious / "thesis.tex").write_text("do not delete")
     with pytest.raises(LazyrichError, match="not a lazyrich report"):
-        reports.render(results, precious, figures=False)
+        reports.render(results, precious, figures=False, progress=False)
     assert (precious / "thesis.tex").read_text() == "do not delete"
     (tmp_path / "afile").write_text("x")
     with pytest.raises(LazyrichError, match="is a file"):
-        reports.render(results, tmp_path / "afile", figures=False)
+        reports.render(results, tmp_path / "afile", figures=False, progress=False)
 
 
 def test_render_report_is_the_html_wrapper(tmp_path, results):
@@ -339,166 +464,109 @@ def test_render_report_is_the_html_wrapper(tmp_path, results):
     ({"claims": [{"id": "x.y"}]}, r"\(x\.y\): missing 'verdict'"),
     ({"claims": [{"id": "x.y", "verdict": "great", "source": {"paper": "x"}, "checks": []}]},
      "'great': not one of"),
+    ({"claims": [7]}, r"\['claims'\]\[0\] = 7: expected a claim record"),
+    ({"claims": [{"id": "x.y", "verdict": "proved", "source": {"paper": "x"},
+                  "checks": ["no"]}]}, r"\['checks'\]\[0\] = 'no': expected a check record"),
     ([], "must be a dict"),
 ])
 def test_bad_results_name_the_field(tmp_path, bad, match):
     with pytest.raises(LazyrichError, match=match):
-        reports.render(bad, tmp_path / "r", figures=False)
+        reports.render(bad, tmp_path / "r", figures=False, progress=False)
     assert not (tmp_path / "r").exists()
+
+
+def test_ids_that_differ_only_in_odd_characters_get_their_own_pages(tmp_path, results):
+    doc = json.loads(json.dumps(results))
+    twins = []
+    for cid in ("zz.a/b", "zz.a_b", "ZZ.A_B"):
+        c = json.loads(json.dumps(doc["claims"][2]))
+        c["id"], c["depends_on"] = cid, []
+        twins.append(c)
+    doc["claims"] += twins
+    assert len({slug(c["id"]) for c in twins}) == 3 and slug("zz.a_b") == "zz.a_b"
+    reports.render(doc, tmp_path / "r", figures=False, progress=False)
+    pages = {p.name.lower() for p in (tmp_path / "r" / "claims").iterdir()}
+    assert len(pages) == len(doc["claims"])                  # no page shared, case folded too
 
 
 @pytest.mark.parametrize("formats", [("html", "docx"), (), "pdf,epub", 3])
 def test_unknown_format_is_rejected(tmp_path, results, formats):
     with pytest.raises(LazyrichError, match="format"):
-        reports.render(results, tmp_path / "r", formats, figures=False)
+        reports.render(results, tmp_path / "r", formats, figures=False, progress=False)
 
 
 def test_formats_accept_a_comma_string(tmp_path, results):
-    paths = reports.render(results, tmp_path / "r", "html, latex", figures=False)
+    paths = reports.render(results, tmp_path / "r", "html, latex", figures=False,
+                           progress=False)
     assert set(paths) == {"html", "latex"}
 
 
 def test_pdf_without_tex_fails_clearly_and_writes_nothing(tmp_path, results, monkeypatch):
     monkeypatch.setattr(_latex.shutil, "which", lambda name: None)
     with pytest.raises(LazyrichError) as info:
-        reports.render(results, tmp_path / "r", ("html", "pdf"), figures=False)
+        reports.render(results, tmp_path / "r", ("html", "pdf"), figures=False, progress=False)
     msg = str(info.value)
-    assert "pdflatex" in msg and "texlive-latex-base" in msg and "latexmk" in msg
+    assert "LuaLaTeX" in msg and "texlive-luatex" in msg and "texlive-latex-base" in msg
     assert list(tmp_path.iterdir()) == []                     # no stub, no half report
 
 
-# --------------------------------------------------------------------------- figures
+def test_progress_is_reported_for_each_step(tmp_path, results):
+    said = []
+    reports.render(results, tmp_path / "r", ("html", "latex"), figures=False,
+                   progress=said.append)
+    assert any("writing html, latex" in s for s in said) and said[-1].startswith("done")
 
 
-def test_figure_hook_registers_data_and_renderer(tmp_path, results, monkeypatch):
-    calls = []
-    monkeypatch.setattr(_figures_data, "FIGURES", dict(_figures_data.FIGURES))
-    monkeypatch.setattr(_figures, "RENDERERS", dict(_figures.RENDERERS))
-
-    @_figures_data.figure_data("demo.fig1", title="Demo figure", caption="a line",
-                               claims=("demo.eq1",))
-    def demo_fig1():
-        calls.append(1)
-        return {"x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 4.0]}
-
-    @_figures.figure_renderer("demo.fig1")
-    def draw(d):
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots()
-        ax.plot(d["x"], d["y"])
-        return fig
-
-    @_figures_data.figure_data("demo.fig2", title="Broken figure", caption="fails")
-    def demo_fig2():
-        raise ValueError("no data today")
-
-    with pytest.raises(LazyrichError, match="registered twice"):
-        _figures_data.figure_data("demo.fig1", title="", caption="")
-    with pytest.raises(LazyrichError, match="must look like"):
-        _figures_data.figure_data("nodot", title="", caption="")
-
-    cache = tmp_path / "cache"
-    out = reports.render(results, tmp_path / "r", ("html", "latex"), cache_dir=cache)
-    figs = (tmp_path / "r" / "figures.html").read_text()
-    assert "Demo figure" in figs and 'class="plot"' in figs
-    assert "ValueError: no data today" in figs                # reported, report still written
-    assert "Demo figure" in (tmp_path / "r" / "claims" / "demo.eq1.html").read_text()
-    assert "Demo figure" not in (tmp_path / "r" / "claims" / "demo.eq3.html").read_text()
-    assert (tmp_path / "r" / "latex" / "figures" / "demo-fig1.pdf").is_file()
-    assert out["html"].is_file() and calls == [1]
-    # cached by content hash; a corrupted cache file is recomputed, not trusted
-    reports.render(results, tmp_path / "r", figures=True, cache_dir=cache)
-    assert calls == [1]
-    for p in (cache / "figures").glob("demo.fig1-*.json"):
-        p.write_text(p.read_text().replace("4.0", "5.0"))
-    assert _figures_data.load_figure("demo.fig1", cache_dir=cache)["y"] == [0.0, 1.0, 4.0]
-    assert calls == [1, 1]
-    with pytest.raises(LazyrichError, match="not registered"):
-        _figures_data.load_figure("demo.nope", cache_dir=cache)
+# --------------------------------------------------------------------------- plots
 
 
-def test_figures_only_for_papers_in_the_results(tmp_path, results):
-    reports.render(results, tmp_path / "r", cache_dir=tmp_path / "c")
-    figs = (tmp_path / "r" / "figures.html").read_text()
-    assert "No figure is registered" in figs or "domine2025" not in figs
-    assert not (tmp_path / "c").exists()                       # nothing computed for 'demo'
+def test_check_plot_picks_a_named_abscissa_and_never_hides_a_series():
+    pd = _figures.check_plot_data({"lr": [0.02, 0.01, 0.005], "drift": [4e-3, 2e-3, 1e-3]})
+    panel = pd["panels"][0]
+    assert panel["xlabel"] == "learning rate" and panel["series"][0]["x"] == [0.02, 0.01,
+                                                                             0.005]
+    pd = _figures.check_plot_data({"gap": [1e-4, 1e-6, 1e-8], "lambda": [1e-3, 1e-4, 1e-5]})
+    assert pd["panels"][0]["xlabel"] == "λ" and pd["panels"][0]["yscale"] == "log"
+    # two series with the same values: the second says so and is drawn dashed on top
+    pd = _figures.check_plot_data({"t": [1.0, 2.0, 3.0], "a": [1.0, 2.0, 3.0],
+                                   "b": [1.0, 2.0, 3.0]})
+    second = pd["panels"][0]["series"][1]
+    assert "same values as a" in second["label"] and second["style"] == "dashed"
+    # groups with their own abscissa
+    pd = _figures.check_plot_data({"funnel": {"abs_lambda": [1.0, 2.0], "d": [0.1, 0.01]}})
+    assert pd["panels"][0]["series"][0]["label"] == "funnel: d"
+    # no meaningful x-axis: no plot (the values are shown as a table)
+    assert _figures.check_plot_data({"sign +1": [1.0, 2.0], "sign -1": [1.0, 2.0]}) is None
+    assert _figures.check_values({"sign +1": [1.0, 2.0]}) == [("sign +1", [1.0, 2.0])]
+    assert _figures.check_plot_data({"steps": [{"lhs": "a"}], "derivation": "x"}) is None
+    assert _figures.check_plot_data(None) is None
 
 
-def test_check_plot_picks_the_abscissa_and_skips_derivations():
-    fig = _figures.check_plot({"lr": [0.02, 0.01, 0.005], "drift": [4e-3, 2e-3, 1e-3]})
+def test_plot_data_format_draws_every_series_and_drops_non_finite_values():
+    fig = _figures.new_figure()
+    _figures.draw_plot_data({"panels": [{
+        "title": "a panel", "xlabel": "t", "ylabel": "y", "yscale": "log",
+        "series": [{"x": [1, 2, 3], "y": [1.0, 1e308 * 10, 3.0], "label": "with inf"},
+                   {"x": [1, 2, 3], "y": [2.0, 2.0, 2.0], "style": "markers", "color": 2}],
+        "hlines": [{"y": 1.5, "label": "level"}]}]}, fig)
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "lr" and ax.get_xscale() == "linear"
-    assert list(ax.lines[0].get_xdata()) == [0.02, 0.01, 0.005]
-    fig2 = _figures.check_plot({"gap": [1e-4, 1e-6, 1e-8], "lambda": [1e-3, 1e-4, 1e-5]})
-    assert fig2.axes[0].get_xlabel() == "lambda" and fig2.axes[0].get_yscale() == "log"
-    assert _figures.check_plot({"steps": [{"lhs": "a"}], "derivation": "x"}) is None
-    assert _figures.check_plot(None) is None
-    assert _figures.check_plot({"errors": {"square": [1.0, 0.5], "funnel": [2.0, 1.0]}})
+    assert len(ax.lines) == 3 and ax.get_yscale() == "log"
+    assert "with inf (1 non-finite value not shown)" in [t.get_text()
+                                                        for t in ax.get_legend().get_texts()]
+    svg = _figures.to_svg(fig)
+    assert svg.startswith("<svg") and 'class="plot"' in svg
 
 
-@pytest.fixture(scope="module")
-def paper_figures(tmp_path_factory):
-    cache = tmp_path_factory.mktemp("figcache")
-    return {fid: _figures_data.load_figure(fid, cache_dir=cache, use_cache=False)
-            for fid in _figures_data.FIGURES if fid.startswith("domine2025.")}
-
-
-def test_dominé_figures_closed_forms_agree_with_simulation(paper_figures):
-    """The figures reproduce the papers: each closed-form curve lies on its simulation."""
-    f2 = paper_figures["domine2025.fig2"]
-    t = np.asarray(f2["t"])
-    for c in f2["curves"]:
-        sim_t = np.asarray(c["simulation"]["t"])
-        theory_at_sim = np.interp(sim_t, t, c["theory"]["loss"])
-        rel = np.abs(theory_at_sim - c["simulation"]["loss"]) / np.asarray(c["simulation"]["loss"])
-        # GD is the Euler discretisation of the flow: O(lr)=1e-2 relative differences, far
-        # below the plateau-to-converged spread (a factor > 100) the figure shows
-        assert rel.max() < 0.5 and np.median(rel) < 0.05, c["lambda"]
-        assert c["theory"]["loss"][-1] < 0.02 * c["theory"]["loss"][0]
-    f3 = paper_figures["domine2025.fig3"]
-    t3, ts = np.asarray(f3["t"]), np.asarray(f3["t_sim"])
-    for c in f3["curves"]:
-        th = np.asarray(c["theory"])
-        at = np.array([np.interp(ts, t3, row) for row in th])
-        assert np.max(np.abs(at - np.asarray(c["simulation"]))) < 2e-2   # grid interpolation
-        assert np.allclose(th[:, -1], f3["s_target"], rtol=1e-3)        # converged
-    lam0 = next(c for c in f3["curves"] if c["lambda"] == 0.0)
-    assert np.max(np.abs(np.asarray(lam0["gamma"]) - f3["sigmoid_limit"])) < 1e-9
-    f4 = paper_figures["domine2025.fig4"]
-    for p in f4["panels"]:
-        assert p["max_diff_input"] < 1e-8 and p["max_diff_output"] < 1e-8
-    # λ<0: the input block is the large, near-identity one; λ>0: the output block (spec §8)
-    neg, pos = f4["panels"][0], f4["panels"][-1]
-    assert neg["lambda"] < 0 < pos["lambda"]
-    assert np.trace(neg["input_theory"]) / 8 > np.trace(pos["input_theory"]) / 8 * 10
-    assert np.trace(pos["output_theory"]) > np.trace(neg["output_theory"]) * 10
-
-
-def test_dominé_fig5_pattern_and_fig1c_statistics(paper_figures):
-    f5 = paper_figures["domine2025.fig5"]
-    lam = f5["lambdas"]
-    arch = {a["name"].split(" (")[0]: a for a in f5["architectures"]}
-    i_neg, i0, i_pos = lam.index(-20.0), lam.index(0.0), lam.index(20.0)
-    assert arch["funnel"]["theory"][i_pos] < 0.01 < 0.3 < arch["funnel"]["theory"][i_neg]
-    assert arch["inverted funnel"]["theory"][i_neg] < 0.01
-    assert arch["inverted funnel"]["theory"][i_pos] > 0.3
-    assert max(arch["square"]["theory"][i_neg], arch["square"]["theory"][i_pos]) < 0.01
-    assert all(a["theory"][i0] > 0.1 for a in arch.values())   # λ=0 is rich in all three
-    for a in arch.values():
-        for l_sim, d_sim in zip(f5["sim_lambdas"], a["simulation"]):
-            assert abs(a["theory"][lam.index(l_sim)] - d_sim) < 0.02, (a["name"], l_sim)
-    f1 = paper_figures["domine2025.fig1c"]
-    n1, n2, n3 = f1["sizes"]
-    diag, off = np.asarray(f1["diagonal"]), np.asarray(f1["off_diagonal"])
-    assert math.isclose(f1["lambda_predicted"], n3 / n2 - 1)
-    sd = f1["std_predicted"]
-    # diagonal mean vs λ: within 4 standard errors (entry sd ≈ 2·sd, 120 entries)
-    assert abs(diag.mean() - f1["lambda_predicted"]) < 4 * 2 * sd / math.sqrt(n2)
-    assert abs(off.mean()) < 4 * sd / math.sqrt(off.size) * 10
-    assert abs(off.std() / sd - 1) < 0.05
-
-
-def test_paper_figures_draw(paper_figures):
-    for fid, data in paper_figures.items():
-        svg = _figures.to_svg(_figures.draw_figure(fid, data))
-        assert svg.startswith("<svg") and 'class="plot"' in svg and "viewBox" in svg
+def test_reports_leave_matplotlib_global_state_alone(tmp_path, results):
+    import subprocess
+    import sys
+    code = ("import matplotlib; matplotlib.use('pdf'); import matplotlib as m; "
+            "before = (m.get_backend(), dict(m.rcParams)); "
+            "from lazyrich import reports; import json, sys; "
+            "from test_reports import synthetic_results; "
+            "reports.render(synthetic_results(), sys.argv[1], figures=False, progress=False); "
+            "after = (m.get_backend(), dict(m.rcParams)); "
+            "print('same' if before == after else 'changed')")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r")], capture_output=True,
+                         text=True, cwd=Path(__file__).parent, timeout=300)
+    assert out.stdout.strip() == "same", out.stderr[-2000:]

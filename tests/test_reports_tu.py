@@ -1,4 +1,4 @@
-"""Tu, Aranguri & Jacot 2024 Figures 1 and 2 in the report (reports/_figures_tu.py).
+"""Tu, Aranguri & Jacot 2024 Figures 1 and 2 in the report (proofs/tu2024/figures.py).
 
 The figure data must agree with what it overlays: GD singular values with eq (1) (solved in
 closed form, and re-checked here by an independent integrator), the measured learning rates
@@ -19,8 +19,11 @@ from lazyrich.numerics._tu_tasks import iid_gram_init, low_rank_denoising, phase
 from lazyrich import Claim, Evidence, Source
 from lazyrich.engine._results import document
 from lazyrich.proofs.tu2024.phase import black_line, orange_line, red_line
-from lazyrich.reports import _figures, _figures_data, _figures_tu
-from lazyrich.reports._figures_tu import FIG1, FIG2, LINE_LABELS, grid_values
+from lazyrich import _figures as registry
+from lazyrich.engine import _figures as engine
+from lazyrich.proofs.tu2024 import figures as _figures_tu
+from lazyrich.proofs.tu2024.figures import FIG1, FIG2, LINE_LABELS, grid_values
+from lazyrich.reports import _figures
 
 
 @pytest.fixture(scope="module")
@@ -30,21 +33,22 @@ def cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fig1(cache):
-    return _figures_data.load_figure("tu2024.fig1", cache_dir=cache, use_cache=False)
+    return engine.load("tu2024.fig1", cache_dir=cache, use_cache=False)[0]
 
 
 @pytest.fixture(scope="module")
 def fig2(cache):
-    return _figures_data.load_figure("tu2024.fig2", cache_dir=cache, use_cache=False)
+    return engine.load("tu2024.fig2", cache_dir=cache, use_cache=False)[0]
 
 
 def test_both_figures_are_registered_with_tu2024_claims():
     for fid in ("tu2024.fig1", "tu2024.fig2"):
-        spec = _figures_data.FIGURES[fid]
-        assert spec.paper == "tu2024" and fid in _figures.RENDERERS
+        spec = registry.FIGURES[fid]
+        assert spec.paper == "tu2024" and spec.draw is not None
+        assert spec.recomputes == {"tu2024.fig1": "Fig. 1", "tu2024.fig2": "Fig. 2"}[fid]
         assert all(c.startswith("tu2024.") for c in spec.claims)
-    assert "tu2024.eq1.speedup" in _figures_data.FIGURES["tu2024.fig1"].claims
-    assert {"tu2024.fig2", "tu2024.thm2.lines"} <= set(_figures_data.FIGURES["tu2024.fig2"].claims)
+    assert "tu2024.eq1.speedup" in registry.FIGURES["tu2024.fig1"].claims
+    assert {"tu2024.fig2", "tu2024.thm2.lines"} <= set(registry.FIGURES["tu2024.fig2"].claims)
 
 
 # ----------------------------------------------------------------------------- Figure 1
@@ -192,13 +196,15 @@ def test_fig2_cells_are_the_sweep_cells(fig2):
 
 
 def test_svgs_render_with_the_lines_labels(fig1, fig2):
-    svg2 = _figures.to_svg(_figures.draw_figure("tu2024.fig2", fig2))
+    svg2 = _figures.draw("tu2024.fig2", fig2, registry.FIGURES["tu2024.fig2"].draw,
+                         use_cache=False)["svg"]
     assert svg2.startswith("<svg") and 'class="plot"' in svg2
     for label in LINE_LABELS.values():
         assert label in svg2, label
     for title in ("min test error", "stable rank at the minimum", "iterations to the minimum"):
         assert title in svg2
-    svg1 = _figures.to_svg(_figures.draw_figure("tu2024.fig1", fig1))
+    svg1 = _figures.draw("tu2024.fig1", fig1, registry.FIGURES["tu2024.fig1"].draw,
+                         use_cache=False)["svg"]
     assert svg1.startswith("<svg")
     for text in ("eq (1), exact", "GD, width w", "lazy flow (no speed-up)",
                  f"σ²w = {fig1['c']:.2f}", "speed-up after crossing σ²w"):
@@ -226,21 +232,21 @@ def _results(paper_claims: bool) -> dict:
 
 def test_figures_only_when_tu2024_claims_are_in_the_results(tmp_path, cache, fig1, fig2):
     out = tmp_path / "without"
-    reports.render(_results(False), out, cache_dir=tmp_path / "empty-cache")
+    reports.render(_results(False), out, cache_dir=tmp_path / "empty-cache", progress=False)
     assert "tu2024" not in (out / "figures.html").read_text()
-    assert not (tmp_path / "empty-cache").exists()              # nothing computed
+    assert not (tmp_path / "empty-cache" / "figures").exists()  # no figure computed
     out = tmp_path / "with"
-    reports.render(_results(True), out, cache_dir=cache)        # data from the fixtures' cache
+    reports.render(_results(True), out, cache_dir=cache, progress=False)   # fixtures' cache
     page = (out / "figures.html").read_text()
     for fid in ("tu2024.fig1", "tu2024.fig2"):
-        assert _figures_data.FIGURES[fid].title in page
+        assert registry.FIGURES[fid].title in page
     assert page.count('class="plot"') >= 2 and "could not be computed" not in page
     assert page.count("(cached)") == 2                          # not recomputed
-    assert _figures_data.FIGURES["tu2024.fig1"].title in \
+    assert registry.FIGURES["tu2024.fig1"].title in \
         (out / "claims" / "tu2024.eq1.speedup.html").read_text()
-    assert _figures_data.FIGURES["tu2024.fig2"].title in \
+    assert registry.FIGURES["tu2024.fig2"].title in \
         (out / "claims" / "tu2024.fig2.html").read_text()
-    assert _figures_data.FIGURES["tu2024.fig2"].title not in \
+    assert registry.FIGURES["tu2024.fig2"].title not in \
         (out / "claims" / "tu2024.eq1.speedup.html").read_text()
 
 
