@@ -45,3 +45,20 @@ def mp_balanced_instance(shape: str, lam: float, seed: int = 0, dps: int = 60):
         R = np.array(R.tolist(), dtype=object)
         W1, W2 = numerics.mp.weights_from_network(W2f @ W1f, lam, R=R, dps=dps)
     return W1, W2, S
+
+
+def mp_f_matrix(sigma_yx, lam) -> mpmath.matrix:
+    """F of eq (6), [[−λ/2 I, Σyxᵀ], [Σyx, λ/2 I]], as an ``mpmath.matrix`` at the current
+    precision (Σyx and λ taken exactly from their float64 values)."""
+    S = np.asarray(sigma_yx, dtype=float)
+    n_o, n_i = S.shape
+    half = mpmath.mpf(lam) / 2
+    F = mpmath.zeros(n_i + n_o, n_i + n_o)
+    for i in range(n_o):
+        for j in range(n_i):
+            F[n_i + i, j] = F[j, n_i + i] = mpmath.mpf(S[i, j])
+    for i in range(n_i):
+        F[i, i] = -half
+    for i in range(n_o):
+        F[n_i + i, n_i + i] = half
+    return F

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import types
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -20,10 +21,11 @@ from lazyrich.derive._blocks import (NCAlgebra, NCMatrix, block_matrix, block_mu
                                     block_transpose, nc_expand, nc_step, normalizer,
                                     scalar_sampler, shaped_sampler)
 from lazyrich.derive._ode import nc_derivative, ode_step
-from lazyrich.derive._spectral import evaluate_qqt, nc_basis, p_mode
+from lazyrich.derive._spectral import evaluate_qqt, mp_basis, nc_basis, p_mode
 from lazyrich import Claim, Evidence, Scope, Source
 
 from ._cases import LAMBDAS, SHAPES, instance, rel_err
+from ._exact_cases import mp_f_matrix
 
 
 # --------------------------------------------------------------------------------------------
@@ -139,6 +141,8 @@ thm43 = Claim(
                         **_EVEN_IN("A", ("B", "C", "D", "ep", "em", "el")), **{
         "D: W2 → W2ᵀ": "W2 (N_o × N_h) is square only when N_o = N_h = min(N_i, N_o) (A3), i.e. "
                        "N_o ≤ N_i, where Ũ⊥ is 0 (or empty): W2ᵀŨ⊥ = 0 whatever W2 is",
+        "D: W1 → W1ᵀ": "W1 (N_h × N_i) is square only when N_i = N_h = min(N_i, N_o) (A3), i.e. "
+                       "N_i ≤ N_o, where Ṽ⊥ is 0 (or empty): W1Ṽ⊥ = 0 whatever W1 is",
         "D: W1 ↔ W2": "W1 and W2 have the same shape only when N_i = N_h = N_o, where Ũ⊥ and "
                       "Ṽ⊥ are empty and D has no columns: both variants are the same empty "
                       "matrix"}},
@@ -457,6 +461,62 @@ def literal_float64_moderate_t(f):
                            f"entrywise error relative to max |QQᵀ|")
 
 
+def _mp_object(a) -> np.ndarray:
+    """A float array as an object array of mpf (values exact)."""
+    return np.vectorize(mpmath.mpf, otypes=[object])(np.asarray(a, dtype=float))
+
+
+#: (shape, λ, seed) for the checks of Z against e^{Ft/τ}Q(0): unequal sizes both ways, both
+#: signs of λ, λ = 0 with N_i = N_o and with N_i ≠ N_o (Z needs no quotient by λ_⊥)
+_Z_CASES = (("square", -0.8, 1), ("square", 0.0, 2), ("funnel", 2.0, 3), ("funnel", 0.0, 4),
+            ("inverted-funnel", -3.0, 5), ("funnel-4x2", 0.5, 6), ("inverted-2x6", 0.0, 7))
+
+
+def _z_against_expm(z_of, *, times=(0.5, 4.0), dps=50):
+    """max over _Z_CASES × ``times`` of |Z − e^{Ft}Q(0)| / max |e^{Ft}Q(0)| at ``dps`` digits.
+
+    ``z_of(k, W1, W2, ep, em, el)`` returns (Z1, Z2) from an mp basis ``k`` (derive._spectral
+    .mp_basis) and the exact initial weights; e^{Ft} is mpmath.expm of F (eq 6) with guard
+    digits for e^{S_λ,max t}. Eq 14 is e^{Ft/τ}Q(0) = Pe^{Λt/τ}PᵀQ(0) (Lemmas 4.1, 4.2), which
+    holds for any Q(0): the weights need not be balanced here."""
+    worst, where = 0.0, None
+    for shape, lam, seed in _Z_CASES:
+        W1, W2, S = instance(shape, lam, seed=seed)
+        smax = float(np.sqrt(np.sum(S ** 2) + lam ** 2 / 4))
+        for t in times:
+            with mpmath.workdps(dps + int(np.ceil(smax * t / np.log(10))) + 10):
+                k = mp_basis(S, lam)
+                tt = mpmath.mpf(t)
+                ep, em = k.exp_diag(k.S, tt), k.exp_diag(-k.S, tt)
+                el = k.exp_diag(k.lam_perp, tt)
+                Z1, Z2 = z_of(k, _mp_object(W1), _mp_object(W2), ep, em, el)
+                Z = np.concatenate([np.asarray(Z1), np.asarray(Z2)], axis=0)
+                Q0 = mpmath.matrix(np.vstack([W1.T, W2]).tolist())
+                ref = mpmath.expm(mp_f_matrix(S, lam) * tt) * Q0
+                ref = np.array(ref.tolist(), dtype=object)
+                err = float(max(abs(a - b) for a, b in zip(Z.ravel(), ref.ravel())) /
+                            max(abs(b) for b in ref.ravel()))
+            if err > worst:
+                worst, where = err, {"shape": shape, "lambda": lam, "t": t}
+    return worst, where
+
+
+@thm43.check("numeric", tolerance=1e-40, precision="eq 14 at 50 digits vs mpmath.expm",
+             justification="Z (eq 14, from the formulas B, C, D, Z) and e^{Ft}Q(0) (mpmath.expm "
+                           "of F, an independent route) at ≥ 50 digits with guard digits for "
+                           "e^{S_λt}: they agree to ~1e-48; 1e-40 is rounding only. QQᵀ = "
+                           "ZA⁻¹Zᵀ cannot see the sign of Z; this check can")
+def z_is_e_Ft_Q0(f):
+    def z_of(k, W1, W2, ep, em, el):
+        return f.Z(k, f.B(k, W1, W2), f.C(k, W1, W2), f.D(k, W1, W2), ep, em, el)
+
+    worst, where = _z_against_expm(z_of)
+    return Evidence(max_error=worst, counterexample=where,
+                    detail=f"{len(_Z_CASES)} (shape, λ) cases (λ = 0 with N_i ≠ N_o included: "
+                           f"Z has no quotient by λ_⊥) × t ∈ {{0.5, 4}}: max |[Z1; Z2] − "
+                           f"e^{{Ft}}Q(0)| relative to max |e^{{Ft}}Q(0)| at 50 digits")
+
+
 thmB5 = Claim(
     id="domine2025.thmB.5",
     title="The stable form (B.5) equals Theorem 4.3, in float64, for t up to 1e3",
@@ -629,3 +689,21 @@ def printed_b5_float64(f):
                            f"λ_⊥ ≥ 0 and nonsquare), τ ∈ {list(_B5_TAUS)}: formula qqt_b5, and "
                            f"Zt/At literally for t ≤ 15 and λ_⊥ ≠ 0, vs 50 digits; max "
                            f"entrywise error relative to max |QQᵀ|")
+
+
+@thmB5.check("numeric", tolerance=1e-40, precision="printed Z̃ at 50 digits vs mpmath.expm",
+             justification="½Z̃e^{S_λt}Bᵀ (the formula Zt, B of eq 10) and e^{Ft}Q(0) (mpmath.expm "
+                           "of F, an independent route) at ≥ 50 digits with guard digits: they "
+                           "agree to ~1e-48; 1e-40 is rounding only. QQᵀ = Z̃Ã⁻¹Z̃ᵀ cannot see "
+                           "the sign of Z̃; this check can")
+def zt_extracts_e_Ft_Q0(f):
+    def z_of(k, W1, W2, ep, em, el):
+        B, C, D = b_eq10(k, W1, W2), c_eq11(k, W1, W2), d_eq12(k, W1, W2)
+        T1, T2 = f.Zt(k, B, C, D, em, el)
+        return T1 @ ep @ B.T / 2, T2 @ ep @ B.T / 2
+
+    worst, where = _z_against_expm(z_of)
+    return Evidence(max_error=worst, counterexample=where,
+                    detail=f"{len(_Z_CASES)} (shape, λ) cases (λ = 0 with N_i ≠ N_o included) "
+                           f"× t ∈ {{0.5, 4}}: max |½Z̃e^{{S_λt}}Bᵀ − e^{{Ft}}Q(0)| relative to "
+                           f"max |e^{{Ft}}Q(0)| at 50 digits")

@@ -543,6 +543,11 @@ completion = Claim(
               r"F\begin{bmatrix}\tilde V_\perp\\\tilde U_\perp\end{bmatrix}=\begin{bmatrix}"
               r"\tilde V_\perp\\\tilde U_\perp\end{bmatrix}\lambda_\perp",
     scope="any N_i ≠ N_o (N_m = min(N_i, N_o)); any λ ∈ ℝ",
+    equivalent_mutants={
+        f"lambda_perp: {x} → {x} + 0.1": "sizes are integers and N_o ≠ N_i, so |N_o − N_i| ≥ 1 "
+                                         "and shifting one size by 0.1 never changes "
+                                         "sgn(N_o − N_i): the same function on its domain"
+        for x in ("n_in", "n_out")},
     assumptions=("Ũ⊥ completes Ũ (Ṽ⊥ = 0) if N_o > N_i; Ṽ⊥ completes Ṽ (Ũ⊥ = 0) if N_i > N_o",),
     depends_on=("domine2025.lemma4.2",),
     formulas={"lambda_perp": lambda_perp},
@@ -567,9 +572,15 @@ def completion_derivation(f) -> Derivation:
         X = block_matrix([[m.Vp], [m.Up]])
         lp = f.lambda_perp(_lam, n_in, n_out)
         perp = m.Up if m.Up != 0 else m.Vp
-        # 1×1 reading for refutations: the completion is a unit vector there
-        sampler = scalar_sampler(m.alg, [perp, m.U, m.V, m.St, _lam],
-                                 constraints=lambda p, perp=perp: {perp: 1})
+        # 1×1 reading for refutations: the completion is a unit vector there, and the sizes
+        # n, k are positive integers
+        points = scalar_sampler(m.alg, [perp, m.U, m.V, m.St, _lam],
+                                constraints=lambda p, perp=perp: {perp: 1})
+
+        def sampler(rng, points=points):
+            p = points(rng)
+            p.update({_n: sp.Integer(rng.randint(1, 9)), _k: sp.Integer(rng.randint(1, 9))})
+            return p
         d.sampler = sampler
         nc_step(d, block_mul(m.F, X), block_mul(X, block_matrix([[lp]])),
                 f"{label}: F[Ṽ⊥; Ũ⊥] = [Ṽ⊥; Ũ⊥]λ_⊥ with λ_⊥ = {sp.sstr(lp)} (ŨᵀŨ⊥ = 0 or "
