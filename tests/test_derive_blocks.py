@@ -294,3 +294,162 @@ def test_ode_bad_input(alg):
         ode_residual(sp.Integer(1), "t", 0)
     with pytest.raises(LazyrichError, match="mapping"):
         initial_residual(A, [0], 0)
+
+
+# ---- shapes ----------------------------------------------------------------------------------
+
+from lazyrich.derive._blocks import (NCMatrix, block_identity, diagonal_groups, nc_inverse,
+                                     normalizer, shape_refutation, shaped_sampler)
+
+
+def test_shapes_propagate_and_refuse_non_conformable_expressions(alg):
+    W1 = alg.matrix("W1", shape=("N_h", "N_i"))
+    W2 = alg.matrix("W2", shape=("N_o", "N_h"))
+    Ni, Nh, No = (alg.dim(x) for x in ("N_i", "N_h", "N_o"))
+    assert alg.shape(alg.T(W1)) == (Ni, Nh)
+    assert alg.shape_of(W2 * W1) == (No, Ni)
+    assert alg.shape_of(alg.T(W1) * W1 + 3) == (Ni, Ni)           # scalar = multiple of I
+    assert alg.shape_of(sp.Symbol("lam") * W2 * W1) == (No, Ni)
+    assert alg.shape_of(5) is None
+    assert alg.sizes == {Ni, Nh, No}
+    with pytest.raises(LazyrichError, match="non-conformable"):
+        alg.shape_of(W1 * W2)                                     # N_i ≠ N_o as symbols
+    with pytest.raises(LazyrichError, match="differently shaped"):
+        alg.shape_of(W2 * W1 + alg.T(W1) * W1)
+    with pytest.raises(LazyrichError, match="non-square"):
+        alg.shape_of(W2 * W1 + 1)
+    with pytest.raises(LazyrichError, match="non-square"):
+        alg.shape_of((W2 * W1) ** 2)
+    with pytest.raises(LazyrichError, match="different shapes"):
+        alg.check_shapes(W2 * W1, alg.T(W1) * W1)
+    # unshaped symbols conform with anything (the behaviour of unshaped algebras)
+    A = alg.matrix("A")
+    assert alg.shape_of(W2 * A * W1) == (No, Ni)
+
+
+def test_shape_declarations_are_validated(alg):
+    alg.matrix("S", symmetric=True, shape=(3, 3))
+    with pytest.raises(LazyrichError, match="not square"):
+        alg.matrix("T", symmetric=True, shape=(2, 3))
+    with pytest.raises(LazyrichError, match="one shape per name"):
+        alg.matrix("S", symmetric=True, shape=(2, 2))
+    for bad in [(1,), ("a b", 2), (-1, 2), (True, 2), (1.5, 2)]:
+        with pytest.raises(LazyrichError):
+            alg.matrix("U", shape=bad)
+    n, k = sp.symbols("n k", integer=True, positive=True)
+    V = alg.matrix("V", shape=(n + k, n))
+    assert alg.shape(alg.T(V)) == (n, n + k)
+
+
+def test_diagonal_symbols_commute_and_inverses_cancel(alg):
+    U = alg.matrix("U", shape=("N_o", "N_m"))
+    G, H, X = alg.diagonal("G H X", size="N_m")
+    assert alg.is_diagonal(G) and alg.is_diagonal(X ** -1) and not alg.is_diagonal(U)
+    assert alg.T(G) == G
+    norm = normalizer(alg, [(alg.T(U) * U, 1)], name="UᵀU = I")
+    assert norm(U * H * G * X * X ** -1 - U * G * H) == 0
+    assert norm(alg.T(U) * U * G * alg.T(U) * U * H - H * G) == 0
+    # a non-diagonal factor between two diagonal runs keeps them apart
+    assert norm(G * alg.T(U) * U * H) == norm(H * G)
+    assert norm(G * alg.T(U) * H) != norm(H * alg.T(U) * G)
+    assert norm.__name__ == "UᵀU = I"
+
+
+def test_diagonal_groups_read_each_run_per_mode(alg):
+    U, V = alg.matrix("U", shape=("N_o", "N_m")), alg.matrix("V", shape=("N_i", "N_m"))
+    G, H = alg.diagonal("G H", size="N_m")
+    g, h, lam = sp.symbols("g h lam")
+    expr = sp.expand(U * G * H - lam * U * G + 2 * V * G + 1 - H * H)
+    groups = {grp.word: grp for grp in diagonal_groups(expr, alg, {G: g, H: h})}
+    assert sp.expand(groups[(U,)].coefficient - (g * h - lam * g)) == 0
+    assert groups[(U,)].position == 1 and not groups[(U,)].several
+    assert sp.expand(groups[(V,)].coefficient - 2 * g) == 0
+    assert sp.expand(groups[()].coefficient - (1 - h ** 2)) == 0
+    several = diagonal_groups(G * alg.T(U) * U * H, alg, {G: g, H: h})
+    assert len(several) == 1 and several[0].several and several[0].coefficient is None
+    with pytest.raises(LazyrichError, match="scalar_of"):
+        diagonal_groups(U * G, alg, {H: h})
+
+
+def test_ncmatrix_evaluates_numpy_style_formulas_symbolically(alg):
+    U = alg.matrix("U", shape=("N_o", "N_m"))
+    S, = alg.diagonal("S", size="N_m")
+    B = alg.matrix("B", shape=("N_h", "N_m"))
+    u, s, b = NCMatrix(U, alg), NCMatrix(S, alg), NCMatrix(B, alg)
+
+    def formula(u, s, b, eye, inv):      # written for numpy arrays
+        return u @ (s @ s - eye(s.shape[0])) @ inv(4 * s) @ b.T / 2 - u @ b.T
+
+    out = formula(u, s, b, lambda n: NCMatrix(1, alg, (n, n)), lambda m: m.inv())
+    assert out.shape == (alg.dim("N_o"), alg.dim("N_h"))
+    assert sp.expand(out.expr - (U * (S * S - 1) * S ** -1 * alg.T(B) / 8 - U * alg.T(B))) == 0
+    assert (-u).expr == -U and (2 * u).expr == 2 * U and (u.T).shape == (alg.dim("N_m"),
+                                                                          alg.dim("N_o"))
+    with pytest.raises(LazyrichError, match="non-conformable"):
+        u @ u
+    with pytest.raises(LazyrichError, match="non-square"):
+        u.inv()
+    with pytest.raises(LazyrichError, match="only for scalars"):
+        u * u
+    assert nc_inverse(3 * S) == S ** -1 / 3 and nc_inverse(sp.Integer(2)) == sp.Rational(1, 2)
+
+
+def test_shaped_sampler_draws_declared_shapes_and_constraints(alg):
+    W1 = alg.matrix("W1", shape=("N_h", "N_i"))
+    u = alg.matrix("u", shape=("n", 1))
+    L, J = alg.diagonal("L J", size="p")
+    lam = sp.Symbol("lam", positive=True)
+    sampler = shaped_sampler(alg, [W1, u, L, J], sizes={"n": 5}, scalars=[lam],
+                             constraints=lambda m, v: {J: m[L] * 2, lam: sp.Integer(7)},
+                             size_range=(2, 4))
+    mats, vals = sampler(random.Random(3))
+    assert mats[u].shape == (5, 1) and 2 <= mats[W1].rows <= 4
+    assert mats[L].is_diagonal() and all(mats[L][i, i] != 0 for i in range(mats[L].rows))
+    assert mats[J] == 2 * mats[L] and vals[lam] == 7
+    with pytest.raises(LazyrichError, match="no shape"):
+        shaped_sampler(alg, [alg.matrix("free")])
+
+
+def test_shapes_let_a_correct_step_with_a_column_and_a_1x1_factor_pass(alg):
+    """A 1×1 factor s and an n×1 column u: u s uᵀu = u uᵀu s holds (s and uᵀu are 1×1, so they
+    commute). Read as 2×2 matrices it is false; with shapes the refutation draws s 1×1 and u
+    n×1 and finds nothing (the step stays inconclusive: 1×1 commutation is not a rule here)."""
+    u = alg.matrix("u", shape=("n", 1))
+    s = alg.matrix("s", shape=(1, 1))
+    lhs, rhs = u * s * alg.T(u) * u, u * alg.T(u) * u * s
+    d = Derivation("1×1 factors")
+    step = nc_step(d, lhs, rhs, "s and uᵀu are 1×1", alg=alg, matrix_sampler="shapes")
+    assert step.verdict == "inconclusive"
+    two = lambda rng: ({u: random_rational_matrix(rng, 2, 2), s: random_rational_matrix(rng, 2, 2)},
+                       {})
+    with pytest.raises(LazyrichError, match="does not fit|already"):
+        refute_with_matrices([lhs - rhs], two, alg=alg)          # 2×2 points do not fit shapes
+    # the commutation as a rule proves it
+    d2 = Derivation("1×1 factors, with the rule")
+    rule = rewriter([(s * alg.T(u) * u, alg.T(u) * u * s)])
+    assert nc_step(d2, lhs, rhs, "rule", alg=alg, moves=(rule,)).verdict == "proved"
+    # and a genuinely wrong step of the same shapes is refuted at shaped points
+    d3 = Derivation("wrong")
+    bad = nc_step(d3, lhs, 2 * rhs, "wrong", alg=alg, matrix_sampler="shapes",
+                  moves=(rule,))
+    assert bad.verdict == "refuted"
+
+
+def test_a_relation_not_defined_for_every_size_is_refuted(alg):
+    W1 = alg.matrix("W1", shape=("N_h", "N_i"))
+    W2 = alg.matrix("W2", shape=("N_o", "N_h"))
+    d = Derivation("shapes")
+    step = nc_step(d, W1 * W2, W1 * W2, "W1W2 only exists when N_i = N_o", alg=alg)
+    assert step.verdict == "refuted" and "not defined for every size" in step.detail
+    assert "N_i" in step.counterexample["shapes"]
+    assert shape_refutation(d, W2 * W1, W2 * W1, "fine", alg) is None
+    ode = nc_ode_step(d, W1 * W2, {W1: W1}, lambda X: X, alg=alg)
+    assert ode.verdict == "refuted"
+    with pytest.raises(LazyrichError, match="'shapes'"):
+        nc_step(d, W2 * W1, W2 * W1, "x", alg=NCAlgebra(), matrix_sampler="shapes")
+
+
+def test_block_identity():
+    assert block_identity(2) == block_matrix([[1, 0], [0, 1]])
+    with pytest.raises(LazyrichError):
+        block_identity(0)

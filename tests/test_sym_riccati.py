@@ -87,7 +87,7 @@ def test_every_claim_of_mine_has_a_mutation():
 @pytest.mark.parametrize("cid,name,wrong", MUTATIONS,
                          ids=[f"{c}:{n}:{i}" for i, (c, n, _) in enumerate(MUTATIONS)])
 def test_wrong_formula_is_refuted(cid, name, wrong):
-    result = CLAIMS[cid].run(**{name: wrong})
+    result = CLAIMS[cid].run(stop_on_refute=True, **{name: wrong})
     assert result.verdict == "refuted", _summary(result)
 
 
