@@ -37,7 +37,7 @@ def _record_expansion(d, exact, printed, sign, order, why, *, sharp=False):
     order). A statement "… + O(|λ|^{−k})" asserts an upper bound only, so by default the
     order is not required to be sharp: a printed form that also carries a correct next term is
     just as true. A difference that grows (a pole in ε = 1/|λ|) is recorded as refuted."""
-    from lazyrich.derive._series import _append
+    from lazyrich.derive import Step
     from lazyrich.numerics import InvalidArgument
     diff = at_infinity(exact, _lam, _eps, sign), at_infinity(printed, _lam, _eps, sign)
     try:
@@ -45,8 +45,9 @@ def _record_expansion(d, exact, printed, sign, order, why, *, sharp=False):
                            variable_label="1/|λ|", moves=_MOVES, sampler=_small_points(_s),
                            sharp=sharp)
     except InvalidArgument as exc:
-        _append(d, sp.Symbol("c_0"), sp.S.Zero, f"λ → {_sign_tag(sign)}: {why}", "refuted",
-                f"the difference has no expansion in 1/|λ| ({exc}): it grows as |λ| → ∞")
+        d.steps.append(Step(sp.Symbol("c_0"), sp.S.Zero, f"λ → {_sign_tag(sign)}: {why}",
+                            verdict="refuted", detail=f"the difference has no expansion in "
+                            f"1/|λ| ({exc}): it grows as |λ| → ∞"))
 
 
 def _order_deficit(remainders, scales, order):
@@ -841,6 +842,11 @@ thmC6 = Claim(
         "fast: s → −s": "the fast rate |λ| does not depend on s̃",
         "fast: s → s + 0.1": "the fast rate |λ| does not depend on s̃",
         "fast: lam → −lam": "the fast rate depends on λ only through |λ|",
+        "fast: lam → lam + 0.1": "not wrong under the statement: |λ + 0.1|/|λ| → 1, so the "
+                                 "variant approximates 2S_λ to leading order just as |λ| does "
+                                 "(e^{−2S_λt/τ} ≈ e^{−|λ+0.1|t/τ} uniformly in t); the "
+                                 "statement asserts the limit of the ratio, not a rate of "
+                                 "convergence",
         "slow: s → −s": "the slow rate depends on s̃ only through s̃²",
         "slow: lam → −lam": "the slow rate depends on λ only through |λ|",
     },
