@@ -46,8 +46,17 @@ MUTATIONS = [
     ("domine2025.sec5.square-peak", "ntk", _ntk_without_w2_term),
     ("domine2025.sec5.static-ntk", "ntk", _ntk_without_w2_term),
     ("domine2025.sec5.static-ntk", "decay_exponent", lambda: 2.0),
+    ("domine2025.sec5.static-ntk", "decay_exponent", lambda: 4.0 + 1e-6),     # beyond any fit
+    ("domine2025.sec5.static-ntk", "kernel_distance",                          # off by 1e-9
+     lambda K1, K2: numerics.kernel_distance(K1, K2) * (1 + 1e-9)),
+    ("domine2025.sec5.square-peak", "ntk",                                     # 1e-9 too large
+     lambda W1, W2, X: numerics.ntk(W1, W2, X) * (1 + 1e-9)),
     ("domine2025.sec5.delayed-rich-rate", "slow_rate", lambda s, lam: s / abs(lam)),
     ("domine2025.sec5.delayed-rich-rate", "slow_rate", lambda s, lam: 2 * s**2 / abs(lam)),
+    ("domine2025.sec5.delayed-rich-rate", "slow_rate",                       # the exact rate
+     lambda s, lam: (s**2 + lam**2 / 4) ** 0.5 - abs(lam) / 2),
+    ("domine2025.sec5.delayed-rich-rate", "slow_rate",                       # 1e-6 too fast
+     lambda s, lam: (1 + 1e-6) * s**2 / abs(lam)),
     ("domine2025.sec5.delayed-rich-rate", "ntk", _ntk_without_w1_term),
 ]
 
@@ -69,6 +78,26 @@ def test_wrong_formula_is_refuted(cid, name, wrong):
     result = CLAIMS[cid].run(**{name: wrong})
     assert result.verdict == "refuted", [(c["name"], c["verdict"], c["max_error"], c["detail"])
                                          for c in result.checks]
+
+
+def test_jacobian_ntk_is_the_kronecker_form():
+    """The reference NTK (columns of the Jacobian) against eq 5's Kronecker form, written out
+    here independently, at unequal sizes."""
+    rng = np.random.default_rng(3)
+    W1, W2, X = rng.standard_normal((2, 5)), rng.standard_normal((3, 2)), rng.standard_normal((5, 4))
+    H = W1 @ X
+    kron = np.kron(np.eye(3), H.T @ H) + np.kron(W2 @ W2.T, X.T @ X)
+    assert np.allclose(regimes.jacobian_ntk(W1, W2, X), kron, rtol=1e-13, atol=1e-13)
+
+
+def test_formula_caches_hold_no_formula_values():
+    """The cached reference samples are computed without the formulas under test: a wrong NTK
+    evaluated first must not change them (they are the same object afterwards)."""
+    before = regimes._reference_ntks()
+    regimes.square_peak.run(ntk=lambda W1, W2, X: 2 * numerics.ntk(W1, W2, X))
+    assert regimes._reference_ntks() is before
+    for *_, W1, W2, X, K in before:
+        assert np.allclose(K, numerics.ntk(W1, W2, X), rtol=1e-12, atol=1e-12)
 
 
 def test_table_of_spec_section_12():

@@ -9,7 +9,13 @@ The paper's prose (Sec. 5, Fig. 5, Theorems C.5–C.6) says, for N_h = min(N_i, 
 * as |λ| → ∞ (lazy sign) the NTK becomes static; in the delayed-rich sign the kernel still
   moves, on the slow time scale |λ|/s̃² (Thm C.6, eq 179).
 
-Each statement becomes a simulation claim with explicit numeric criteria.  The simulation is the
+Each statement becomes a simulation claim with explicit numeric criteria. The formulas the
+simulation reads are also checked on their own, quantitatively: ``ntk`` against the Gram matrix
+J Jᵀ of the network's Jacobian (built column by column from the bilinear map (W1, W2) ↦ W2W1X,
+no Kronecker products) and ``kernel_distance`` against its definition evaluated at 50 digits,
+both along the simulated trajectories; the |λ|⁻⁴ law and the slow rate are pinned down beyond
+the regime labels (extrapolated local exponents; the rate's leading term). The caches below hold
+only what does not depend on the formulas under test (tasks, inits, the closed-form weights).  The simulation is the
 exact closed form (``numerics.qqt``, Thm 4.3/B.5) evaluated at a grid of times from λ-balanced
 random inits of scale σ = 0.3 (spec §12), 5 seeded inits per λ; the weights (up to the hidden
 rotation, which the NTK ignores) are read off QQᵀ(t) by its rank-N_h eigendecomposition and fed to
@@ -36,14 +42,18 @@ Regime labels (:func:`classify_regime`), thresholds fixed here once for all clai
 from __future__ import annotations
 
 import functools
+import math
 import types
 
+import mpmath
 import numpy as np
+import sympy as sp
 
 from lazyrich import numerics
 from lazyrich.numerics import InvalidArgument
 from lazyrich.numerics._validate import as_scalar
-from lazyrich import Claim, Evidence, Source
+from lazyrich import Claim, Evidence, Scope, Source
+from lazyrich.derive import Derivation
 
 from ._cases import b_matrix, task
 
@@ -278,6 +288,132 @@ def observed_regimes(architecture: str, f) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
+# the formulas the simulation reads, checked against independent definitions
+# --------------------------------------------------------------------------------------------
+#: (architecture, λ, seed, indices into TIMES) at which the formulas are checked: every
+#: architecture (N_i, N_h, N_o and P = 8 not all equal), both signs and 0, early and late times.
+FORMULA_SAMPLES = tuple((arch, lam, 0, (0, 60, 100, 140, len(TIMES) - 1))
+                        for arch in ARCHITECTURES for lam in (-5.0, 0.0, 20.0))
+
+
+def jacobian_ntk(W1, W2, X) -> np.ndarray:
+    """The NTK as the Gram matrix J Jᵀ of the Jacobian of (W1, W2) ↦ vec(W2W1X) (rows (output
+    i, sample p), i outer). Column θ of J is the derivative along the unit matrix of parameter
+    θ, which for a bilinear map is W2 E X (θ in W1) or E W1 X (θ in W2), exactly."""
+    cols = []
+    for k in range(W1.size):
+        E = np.zeros(W1.shape)
+        E.flat[k] = 1.0
+        cols.append((W2 @ E @ X).ravel())
+    H = W1 @ X
+    for k in range(W2.size):
+        E = np.zeros(W2.shape)
+        E.flat[k] = 1.0
+        cols.append((E @ H).ravel())
+    J = np.stack(cols, axis=1)
+    return J @ J.T
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_ntks():
+    """(architecture, λ, t, W1, W2, X, JJᵀ) at the samples: no formula under test involved."""
+    out = []
+    for arch, lam, seed, idx in FORMULA_SAMPLES:
+        W1, W2 = _weights_along(arch, lam, seed, True)
+        _, X = _task(arch, seed)
+        out.extend((arch, lam, float(TIMES[k]), W1[k], W2[k], X, jacobian_ntk(W1[k], W2[k], X))
+                   for k in idx)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_pairs():
+    """(architecture, λ, t, K1, K2, S at 50 digits) for kernel pairs along the trajectories
+    (JJᵀ at t = 0 and at a later time; and a later kernel against a shifted, rescaled initial
+    one): no formula under test involved."""
+    by_run: dict = {}
+    for arch, lam, t, W1, W2, X, K in _reference_ntks():
+        by_run.setdefault((arch, lam), []).append((t, K))
+    out = []
+    for (arch, lam), states in by_run.items():
+        K0 = states[0][1]
+        for t, K in states[2::2]:
+            for K1, K2 in ((K0, K), (K, 3.0 * K0 + np.eye(len(K0)))):
+                out.append((arch, lam, t, K1, K2, float(_exact_distance(K1, K2))))
+    return tuple(out)
+
+
+def _check_ntk(f) -> Evidence:
+    worst, where = 0.0, None
+    for arch, lam, t, W1, W2, X, ref in _reference_ntks():
+        got = np.asarray(f.ntk(W1, W2, X), dtype=float)
+        err = float(np.max(np.abs(got - ref))) / float(np.max(np.abs(ref))) \
+            if got.shape == ref.shape else math.inf
+        if not np.isfinite(err):
+            err = math.inf
+        if err > worst or where is None:
+            worst, where = err, {"architecture": arch, "lambda": lam, "t": t}
+    return Evidence(max_error=worst, counterexample=where,
+                    detail=f"{len(FORMULA_SAMPLES)} trajectories (3 architectures × λ ∈ {{−5, 0, "
+                           f"20}}) × 5 times: max |NTK − JJᵀ| / max |JJᵀ|")
+
+
+def _exact_distance(K1, K2) -> mpmath.mpf:
+    with mpmath.workdps(50):
+        a = [mpmath.mpf(float(x)) for x in np.ravel(K1)]
+        b = [mpmath.mpf(float(x)) for x in np.ravel(K2)]
+        return 1 - mpmath.fdot(a, b) / mpmath.sqrt(mpmath.fdot(a, a) * mpmath.fdot(b, b))
+
+
+def _check_kernel_distance(f) -> Evidence:
+    worst, where = 0.0, None
+    pairs = _reference_pairs()
+    for arch, lam, t, K1, K2, ref in pairs:
+        got = float(f.kernel_distance(K1, K2))
+        err = abs(got - ref) / max(ref, 0.02) if np.isfinite(got) else math.inf
+        if err > worst or where is None:
+            worst, where = err, {"architecture": arch, "lambda": lam, "t": t, "reference": ref}
+    return Evidence(max_error=worst, counterexample=where,
+                    detail=f"{len(pairs)} kernel pairs along the trajectories (NTK(0) vs NTK(t), "
+                           f"and a shifted pair): |formula − 1 + ⟨K1,K2⟩/(‖K1‖‖K2‖)| at 50 "
+                           f"digits, relative to max(distance, 0.02)")
+
+
+_NTK_JUSTIFICATION = ("JJᵀ is formed from the Jacobian's columns (exact derivatives of the "
+                      "bilinear map), independent of the Kronecker form; both are float64 sums "
+                      "of ≤ 30 products, so they agree to ~1e-15 relative to the largest entry; "
+                      "1e-13 leaves margin while a wrong term or factor is O(1)")
+_KD_JUSTIFICATION = ("the reference is the definition at 50 digits; float64 rounding of the "
+                     "normalised inner product over ≤ 576 entries is ≲ 1e-15 absolute, i.e. "
+                     "≲ 5e-14 relative to max(distance, 0.02); 2e-13 leaves margin")
+
+#: Variants of the formulas that are not wrong: the kernel distance is invariant to positive
+#: scaling and symmetric, and the NTK depends on W1, W2 and X only through W1ᵀW1, W2W2ᵀ, XᵀX.
+_KD_EQUIVALENT = {
+    "kernel_distance: K1 → K1/2": "S(cK1, K2) = S(K1, K2) for c > 0: the distance compares "
+                                  "directions (cosine), by definition (App. E.7)",
+    "kernel_distance: K2 → K2/2": "S(K1, cK2) = S(K1, K2) for c > 0 (cosine of the angle)",
+    "kernel_distance: K1 ↔ K2": "the distance is symmetric in its two kernels"}
+_NTK_EQUIVALENT = {
+    "ntk: W1 → −W1": "the NTK depends on W1 only through W1ᵀW1 (eq 5)",
+    "ntk: W2 → −W2": "the NTK depends on W2 only through W2W2ᵀ (eq 5)",
+    "ntk: X → −X": "the NTK depends on X only through XᵀW1ᵀW1X and XᵀX (eq 5)"}
+
+
+def _formula_checks(claim: Claim, *, ntk: bool = True, kernel_distance: bool = True) -> None:
+    """Register the checks of ``ntk`` (against JJᵀ) and ``kernel_distance`` (against its
+    definition at 50 digits) on ``claim``."""
+    if ntk:
+        claim.check("numeric", tolerance=1e-13, precision="float64 along the simulated "
+                    "trajectories", justification=_NTK_JUSTIFICATION,
+                    name="ntk_is_the_jacobian_gram")(_check_ntk)
+    if kernel_distance:
+        claim.check("numeric", tolerance=2e-13, precision="float64 formula vs the definition "
+                    "at 50 digits", justification=_KD_JUSTIFICATION,
+                    name="kernel_distance_is_its_definition")(_check_kernel_distance)
+
+
+# --------------------------------------------------------------------------------------------
 # the three architecture claims
 # --------------------------------------------------------------------------------------------
 _FORMULAS = {"predicted_regime": predicted_regime, "ntk": numerics.ntk,
@@ -290,13 +426,27 @@ _CRITERIA = (f"lazy: mean kernel distance NTK(0)→NTK(∞) at |λ| = {LAMBDA_LA
              f"{{10, 20, 40}}; 5 seeded λ-balanced inits of scale σ = {SIGMA}")
 
 
+_SCOPES = {"funnel": "A1–A3 with N_i > N_o = N_h; λ → +∞, λ → −∞ and λ → 0; generic λ-balanced "
+                     "inits",
+           "inverted-funnel": "A1–A3 with N_o > N_i = N_h; λ → +∞, λ → −∞ and λ → 0; generic "
+                              "λ-balanced inits",
+           "square": "A1–A3 with N_i = N_h = N_o; λ → ±∞ and λ → 0; generic λ-balanced inits"}
+
+
 def _architecture_claim(architecture: str, title: str, statement: str) -> Claim:
     n_i, n_h, n_o = ARCHITECTURES[architecture]
+    equivalent = {**_KD_EQUIVALENT, **_NTK_EQUIVALENT}
+    if architecture == "square":
+        equivalent["predicted_regime: sign → −sign"] = (
+            "for a square network the table is the same for both signs (lazy as λ → ±∞, rich "
+            "at λ = 0), so reading it at −sign is the same function")
     claim = Claim(
         id=f"domine2025.sec5.{architecture}",
         title=title,
         source=Source("domine2025", "Sec. 5 prose and Fig. 5; Thms C.5, C.6", "§5, App. C"),
         statement=statement,
+        scope=_SCOPES[architecture],
+        equivalent_mutants=equivalent,
         assumptions=("A1: Σxx = I", "A2: λ-balanced init (Algorithm 1, σ = 0.3)",
                      f"A3: N_h = min(N_i, N_o); simulated at (N_i, N_h, N_o) = "
                      f"({n_i}, {n_h}, {n_o})", "generic init (B of eq 10 invertible)"),
@@ -306,8 +456,14 @@ def _architecture_claim(architecture: str, title: str, statement: str) -> Claim:
               "and 'delayed rich' into numbers are this verifier's (module docstring of "
               "proofs/domine2025/regimes.py) and are the same for all three architectures. "
               "The table of spec §12 (reconstructed from Sec. 5 and the authors' code) is the "
-              "formula 'predicted_regime'; the simulation is the exact closed form QQᵀ(t).",
+              "formula 'predicted_regime'; the simulation is the exact closed form QQᵀ(t). "
+              "The NTK and kernel-distance formulas it reads are checked against their "
+              "definitions (JJᵀ; the cosine at 50 digits) along the simulated trajectories. "
+              "'predicted_regime' returns a label, which no relative perturbation (1 + δ) "
+              "applies to: its detection threshold is not a number; its wrong variants (signs "
+              "swapped, every cell lazy, another architecture's row) are refuted.",
     )
+    _formula_checks(claim)
 
     @claim.check("simulation", tolerance=0, precision="float64 closed form (B.5) on a time grid",
                  justification="a regime table is right or wrong: every one of the 3 cells "
@@ -368,13 +524,17 @@ square_peak = Claim(
     source=Source("domine2025", "Sec. 5 prose and Fig. 5 (kernel distance vs λ)", "§5"),
     statement=r"N_i=N_h=N_o:\ S\big(\mathrm{NTK}(0),\mathrm{NTK}(\infty)\big)\text{ is maximal at "
               r"}\lambda=0\text{ and decreases in }|\lambda|",
+    scope="A1–A3 with N_i = N_h = N_o; every λ; generic λ-balanced inits",
     assumptions=("A1", "A2: λ-balanced init, σ = 0.3", "A3", "generic init"),
     depends_on=("domine2025.thmB.5",),
     formulas={"ntk": numerics.ntk, "kernel_distance": numerics.kernel_distance},
+    equivalent_mutants={**_KD_EQUIVALENT, **_NTK_EQUIVALENT},
     notes="Checked on the grid |λ| ∈ {0, 0.5, 1, 2, 5, 20}, both signs, mean of 5 inits. For "
           "unequal shapes the peak is NOT at 0 (the delayed-rich sign changes the kernel more), "
-          "which is why the paper restricts this to square networks.",
+          "which is why the paper restricts this to square networks. The NTK and kernel-"
+          "distance formulas are checked against their definitions along the trajectories.",
 )
+_formula_checks(square_peak)
 
 
 @square_peak.check("simulation", tolerance=0, precision="float64 closed form (B.5), t = 1e5",
@@ -429,12 +589,18 @@ static_ntk = Claim(
               r"\ (\text{lazy sign}),\quad S=O(|\lambda|^{-4})",
     assumptions=("A1", "A2: λ-balanced init, σ = 0.3", "A3", "lazy sign: square (both), funnel "
                  "(λ > 0), inverted funnel (λ < 0)"),
+    scope="A1–A3; the lazy sign of each architecture (square: both; funnel: λ > 0; inverted "
+          "funnel: λ < 0); |λ| → ∞; generic λ-balanced inits",
     depends_on=("domine2025.thmB.5", "domine2025.sec5.square"),
     formulas={"ntk": numerics.ntk, "kernel_distance": numerics.kernel_distance,
               "decay_exponent": static_decay_exponent},
+    equivalent_mutants={**_KD_EQUIVALENT, **_NTK_EQUIVALENT},
     notes="The paper says the NTK becomes static ('lazy'); the rate |λ|⁻⁴ is this verifier's "
-          "derivation from C.5 (NTK = |λ| I⊗XᵀX + O(1/|λ|)), see static_decay_exponent.",
+          "derivation from C.5 (NTK = |λ| I⊗XᵀX + O(1/|λ|)), see static_decay_exponent. The "
+          "exponent is measured beyond a fit: local exponents between |λ| and 2|λ| up to "
+          "|λ| = 1280, extrapolated (Richardson) to |λ| → ∞.",
 )
+_formula_checks(static_ntk)
 
 
 @static_ntk.check("simulation", tolerance=0.15, precision="float64 closed form (B.5), t = 1e5",
@@ -463,6 +629,57 @@ def kernel_distance_decays_like_lambda_power(f):
                     detail=f"mean of 5 inits at |λ| ∈ {{20, 40, 80}}; predicted p = {p_pred:g}; "
                            + "; ".join(rows),
                     data=data)
+
+
+#: |λ| at which the local exponents are measured (each doubling the previous).
+EXPONENT_GRID = (80.0, 160.0, 320.0, 640.0, 1280.0)
+
+
+def _direction_distance(K1, K2) -> float:
+    """1 − cos θ computed as ½‖K1/‖K1‖ − K2/‖K2‖‖² (no cancellation for nearly parallel kernels,
+    where 1 − ⟨·,·⟩ loses all digits below ~1e-16)."""
+    u1 = K1 / np.linalg.norm(K1)
+    u2 = K2 / np.linalg.norm(K2)
+    return 0.5 * float(np.sum((u1 - u2) ** 2))
+
+
+@static_ntk.check("simulation", tolerance=1e-8,
+                  precision="float64 closed form (B.5), |λ| = 80 … 1280, t = 1e5",
+                  justification="the local exponent p(λ) = log2(S(λ)/S(2λ)) (S the distance "
+                                "NTK(0)→NTK(∞), computed without cancellation as ½‖û1 − û2‖²) "
+                                "approaches its limit like λ⁻² (4 − p shrinks 4× per doubling: "
+                                "6.5e-5 at |λ| = 640); two Richardson steps remove the λ⁻² and "
+                                "λ⁻⁴ terms; the residual scatter from rounding (S ≈ 2e-12 at "
+                                "|λ| = 1280, relative error ~1e-10) is ≤ 1.2e-9 over the 20 "
+                                "(cell, init) pairs; 1e-8 keeps a margin while a wrong exponent "
+                                "is off by ≥ 1e-8")
+def extrapolated_exponent(f):
+    """p_∞ for each lazy cell and each init, against the formula's exponent."""
+    p_pred = float(f.decay_exponent())
+    worst, rows, data = 0.0, [], {}
+    for arch, sign in LAZY_CASES:
+        ests = []
+        for seed in SEEDS:
+            _, X = _task(arch, seed)
+            S = []
+            for a in EXPONENT_GRID:
+                W1, W2 = _weights_along(arch, sign * a, seed, False)
+                S.append(_direction_distance(f.ntk(W1[0], W2[0], X), f.ntk(W1[1], W2[1], X)))
+            S = np.array(S)
+            if not np.all(np.isfinite(S)) or np.any(S <= 0):
+                ests.append(math.inf)
+                continue
+            p = np.log(S[:-1] / S[1:]) / math.log(2.0)
+            r1 = (4 * p[1:] - p[:-1]) / 3
+            r2 = (16 * r1[1:] - r1[:-1]) / 15
+            ests.append(float(r2[-1]))
+        err = max(abs(e - p_pred) for e in ests)
+        worst = max(worst, err if np.isfinite(err) else math.inf)
+        rows.append(f"{arch} {_SIGNS[sign]}: p_∞ ∈ [{min(ests):.10f}, {max(ests):.10f}]")
+        data[f"{arch}{'+' if sign > 0 else '-'}"] = ests
+    return Evidence(max_error=worst, data={"p_inf": data},
+                    detail=f"predicted p = {p_pred:g}; extrapolated local exponents, 5 inits "
+                           f"each: " + "; ".join(rows))
 
 
 # --------------------------------------------------------------------------------------------
@@ -499,11 +716,21 @@ delayed_rich_rate = Claim(
               r"\propto e^{-\tilde s_{\min}^2t/(|\lambda|\tau)},\quad t_{90}\propto|\lambda|",
     assumptions=("A1", "A2: λ-balanced init, σ = 0.3", "A3", "delayed-rich sign: funnel "
                  "(λ < 0), inverted funnel (λ > 0)"),
+    scope="A1–A3; the delayed-rich sign (funnel: λ < 0; inverted funnel: λ > 0); |λ| → ∞ "
+          "(the rate as its leading term); generic λ-balanced inits",
     depends_on=("domine2025.thmB.5", "domine2025.sec5.funnel", "domine2025.sec5.inverted-funnel"),
     formulas={"ntk": numerics.ntk, "slow_rate": slow_rate},
+    equivalent_mutants={
+        **_NTK_EQUIVALENT,
+        "slow_rate: lam → −lam": "the rate depends on λ only through |λ| (the two delayed-rich "
+                                 "cells have opposite signs)",
+        "slow_rate: s_min → −s_min": "the rate depends on s̃ only through s̃²"},
     notes="Exact printed forms of (178)-(179) were not recoverable (spec §8, §13); the rate "
-          "checked is the reconstruction s̃²/|λ| of the slowest mode (s̃_min = 0.5 here).",
+          "checked is the reconstruction s̃²/|λ| of the slowest mode (s̃_min = 0.5 here): the "
+          "leading term, as |λ| → ∞, of the exact slow rate S_λ,min − λ_⊥ = sqrt(s̃² + λ²/4) − "
+          "|λ|/2, which the simulated NTK is measured to relax at (to ~1e-8).",
 )
+_formula_checks(delayed_rich_rate, kernel_distance=False)
 
 
 @delayed_rich_rate.check("simulation", tolerance=0.03,
@@ -552,3 +779,76 @@ def time_to_90_percent_scales_with_lambda(f):
         rows.append(f"{arch} {_SIGNS[sign]}: t90 = " + ", ".join(f"{x:.4g}" for x in ts)
                     + f" at |λ| = 10, 20, 40 → p = {p:.3f}")
     return Evidence(max_error=worst, detail="; ".join(rows))
+
+
+@delayed_rich_rate.check("symbolic", precision="exact (SymPy: identity, limits, series)",
+                         justification="the formula equals the leading term of the exact slow "
+                                       "rate as |λ| → ∞ (residual 0), for both signs of λ")
+def leading_term_of_the_slow_rate(f):
+    d = Derivation("The delayed-rich rate as |λ| → ∞",
+                   scope=Scope.partial(
+                       "the rate: S_λ,min − λ_⊥ with λ_⊥ = +|λ|/2 equals s̃²/|λ|·(1 + O(s̃²/λ²)) "
+                       "as |λ| → ∞, both signs of λ, any s̃ > 0",
+                       missing="that the NTK relaxes at S_λ,min − λ_⊥ (Thm C.6's reading of "
+                               "Thm B.5) and t90 ∝ |λ|: simulation evidence (rate measured to "
+                               "~1e-8 relative, exponent of t90 within 0.2)"))
+    s_, mu = sp.Symbol("stilde", positive=True), sp.Symbol("mu", positive=True)
+    exact = sp.sqrt(s_**2 + mu**2 / 4) - mu / 2                # S_λ − |λ|/2 at |λ| = μ
+    d.given(sp.Symbol("rate"), sp.Symbol(r"S_{\lambda,\min}-\lambda_\perp"),
+            "Thm C.6: the slow factor e^{−(S_λ − λ_⊥)t/τ} with λ_⊥ = +|λ|/2 in the delayed-rich "
+            "sign (Lemma 4.2's extra eigenvalue)")
+    d.step(exact * (sp.sqrt(s_**2 + mu**2 / 4) + mu / 2), s_**2,
+           "(S_λ − |λ|/2)(S_λ + |λ|/2) = s̃²", moves=(sp.expand,))
+    d.step(sp.limit(exact * mu, mu, sp.oo), s_**2, "|λ|(S_λ − |λ|/2) → s̃² (sympy.limit)",
+           moves=(sp.expand,))
+    series = sp.series(exact, mu, sp.oo, n=4).removeO()
+    d.step(series, s_**2 / mu - s_**4 / mu**3, "S_λ − |λ|/2 = s̃²/|λ| − s̃⁴/|λ|³ + O(|λ|⁻⁵)",
+           moves=(sp.expand,))
+    for lam, sign in ((mu, "λ > 0 (inverted funnel)"), (-mu, "λ < 0 (funnel)")):
+        d.step(f.slow_rate(s_, lam), s_**2 / mu, f"{sign}: the formula is the leading term "
+                                                 f"s̃²/|λ|", moves=(sp.expand, sp.cancel))
+    return d.evidence()
+
+
+@delayed_rich_rate.check("numeric", tolerance=1e-11, precision="mpmath 50 digits",
+                         justification="the formula is the exact rate S_λ − |λ|/2 up to a "
+                                       "relative s̃²/λ² ≤ 3e-12 at |λ| ≥ 1e6 (s̃ ≤ 1.7); "
+                                       "1e-11 bounds that, so a perturbed formula shows")
+def leading_term_at_50_digits(f):
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(50):
+        for st in ("0.5", "1.7"):
+            sv = mpmath.mpf(st)
+            for lam in ("1e6", "-1e6", "1e9", "-3e12"):
+                lm = mpmath.mpf(lam)
+                exact = mpmath.sqrt(sv**2 + lm**2 / 4) - abs(lm) / 2
+                worst = max(worst, abs(f.slow_rate(sv, lm) / exact - 1))
+    return Evidence(max_error=float(worst), detail=f"s̃ ∈ {{0.5, 1.7}}, λ ∈ {{±1e6, 1e9, −3e12}}: "
+                                                   f"max |formula/exact − 1| = "
+                                                   f"{mpmath.nstr(worst, 3)}")
+
+
+@delayed_rich_rate.check("simulation", tolerance=1e-7,
+                         precision="float64 closed form (B.5) on 161 log-spaced times",
+                         justification="the fitted late-time decay rate of ‖NTK(t) − NTK(∞)‖ "
+                                       "must equal the exact slow rate S_λ,min − |λ|/2 of Thm C.6 "
+                                       "(the premise of the derivation) at every |λ| ∈ {10, 20, "
+                                       "40}: measured agreement ≤ 1.3e-8 relative (fit of ≥ 3 "
+                                       "points where the deviation lies in [1e-9, 1e-4], the next "
+                                       "mode below e^{-20}); 1e-7 margin, while s̃²/|λ| itself "
+                                       "differs by 1.6e-4 … 2.5e-3 here")
+def relaxes_at_the_exact_slow_rate(f):
+    worst, rows = 0.0, []
+    for arch, sign in DELAYED_CASES:
+        for a in LAMBDA_FIT:
+            lam = sign * a
+            errs = []
+            for seed in SEEDS:
+                s_min = float(np.linalg.svd(_task(arch, seed)[0], compute_uv=False)[-1])
+                got = _late_decay_rate(arch, lam, seed, f)
+                exact = math.sqrt(s_min**2 + lam**2 / 4) - abs(lam) / 2
+                errs.append(abs(got / exact - 1.0) if np.isfinite(got) else math.inf)
+            worst = max(worst, max(errs))
+            rows.append(f"{arch} λ={lam:g}: {max(errs):.1e}")
+    return Evidence(max_error=worst, detail="max over 5 inits of |fitted rate/(S_λ,min − |λ|/2) "
+                                            "− 1|: " + "; ".join(rows))
