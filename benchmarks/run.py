@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/run.py                 # everything (~10–20 min on 2 busy cores)
     .venv/bin/python benchmarks/run.py --only qqt aligned mp
     .venv/bin/python benchmarks/run.py --quick         # smaller budgets, for a smoke run
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/run.py --only targets --authors-repo DIR
 
 Sections (``--only`` picks some; results of the others already in the JSON file are kept):
 
@@ -19,6 +20,12 @@ Sections (``--only`` picks some; results of the others already in the JSON file 
 * ``mp``: cost per call of the mpmath referees at 30 and 50 digits.
 * ``suite``: ``lazyrich check`` on the whole default suite, cold and warm, ``-j 2``.
 * ``profile``: cProfile of the slowest claims (from the cold suite run).
+* ``targets``: each performance target of the issue on speed (construct-once ``numerics.QQT``
+  vs the authors' loop, ``qqt`` vs the best solver, ``aligned_trajectory`` vs ``np.exp``, the
+  suite, the d = 200 sweep) with its measured ratio and PASS/MISS, timed in one process with
+  the contenders interleaved.  Run it with one BLAS thread (``OPENBLAS_NUM_THREADS=1``);
+  ``--authors-repo DIR`` (a clone of github.com/Nico31415/LinearNetworkDynamics) enables the
+  side-by-side with the authors' code, ``--with-sweep`` times the default d = 200 grid.
 
 Results go to ``benchmarks/results.json`` (``--out``); a table is printed.  Timings are wall
 clock, best of a few repeats for the fast calls, on whatever machine runs this: the JSON
@@ -564,10 +571,240 @@ def short(name: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------
+# issue targets: each measured in one process (interleaved best-of timings, one BLAS thread)
+# ------------------------------------------------------------------------------------------
+def interleaved(fns: dict, repeat: int, min_total: float = 0.0) -> dict:
+    """Smallest wall time of each callable over ``repeat`` rounds, the callables interleaved
+    within each round (so that a busy machine slows them alike)."""
+    best = {k: float("inf") for k in fns}
+    start = time.perf_counter()
+    r = 0
+    while r < repeat or (time.perf_counter() - start < min_total and r < 200):
+        for k, f in fns.items():
+            t0 = time.perf_counter()
+            f()
+            best[k] = min(best[k], time.perf_counter() - t0)
+        r += 1
+    return best
+
+
+def _target(name, what, ratio, need, detail="", unit="×") -> dict:
+    ok = ratio is not None and ratio >= need
+    return {"target": name, "what": what, "ratio": ratio, "need": need, "unit": unit,
+            "verdict": "PASS" if ok else ("MISS" if ratio is not None else "not measured"),
+            "detail": detail}
+
+
+def target_construct_once(args) -> list[dict]:
+    """1. numerics.QQT(...).at(t) per time point vs the authors' construct-once loop."""
+    out = []
+    if not args.authors_repo:
+        for n in (20, 50):
+            out.append(_target(f"1. per point, n = {n}", "authors' forward() / our .at(t)", None,
+                               1.0 if n == 20 else 2.0, "needs --authors-repo (a clone of "
+                               "github.com/Nico31415/LinearNetworkDynamics)"))
+        return out
+    import authors_code
+    cls = authors_code.load(args.authors_repo)
+    for n, need in ((20, 1.0), (50, 2.0)):
+        _, _, S, W1, W2 = problem(n, 0.5)
+        T, dt = 200, 0.01
+        ts = dt * np.arange(T)
+        q = numerics.QQT(W1, W2, S)
+        theirs = authors_code.construct(cls, W1, W2, S)
+        agree = rel_err(np.array([theirs.forward(dt) for _ in range(T)]), q.at(ts))
+
+        def run_theirs():
+            a = authors_code.construct(cls, W1, W2, S)
+            a.t = 0
+            t0 = time.perf_counter()
+            for _ in range(T):
+                a.forward(dt)
+            return time.perf_counter() - t0
+
+        def run_ours():
+            t0 = time.perf_counter()
+            for t in ts:
+                q.at(t)
+            return time.perf_counter() - t0
+
+        b = {"theirs": float("inf"), "ours": float("inf")}
+        for _ in range(7 if not args.quick else 3):
+            b["theirs"] = min(b["theirs"], run_theirs())
+            b["ours"] = min(b["ours"], run_ours())
+        batched = interleaved({"b": lambda: q.at(ts)}, 5)["b"]
+        out.append(_target(
+            f"1. per point, n = {n}", "authors' forward() / our .at(t)", b["theirs"] / b["ours"],
+            need, f"authors {b['theirs'] / T * 1e6:.0f} µs, ours {b['ours'] / T * 1e6:.0f} µs per "
+            f"point (batched .at(ts): {batched / T * 1e6:.0f} µs); results agree to {agree:.1e}"))
+    return out
+
+
+def _solver_best(S, W1, W2, times, ref, cases, block=False, rounds=2):
+    """Best (seconds incl. forming QQᵀ or only W2W1, method, rtol, error) over ``cases``."""
+    best = None
+    for method, rtol in cases:
+        for _ in range(rounds):
+            flow = WeightFlow(S, W1.shape[0])
+            r = solve(flow, W1, W2, times, method, rtol=rtol)
+            if r["status"] != "ok":
+                continue
+            t0 = time.perf_counter()
+            X = r["W2"] @ r["W1"] if block else qqt_from_weights(r["W1"], r["W2"])
+            sec = r["seconds"] + time.perf_counter() - t0
+            n_i = W1.shape[1]
+            err = rel_err(X, ref[:, n_i:, :n_i] if block else ref)
+            if best is None or sec < best[0]:
+                best = (sec, method, rtol, err)
+    return best
+
+
+def target_qqt_vs_solvers(args) -> list[dict]:
+    """2. qqt against the best solver: stiff (LSODA, exact Jacobian, rtol 1e-13), smooth
+    (DOP853/LSODA at rtol 1e-10, QQᵀ formed at every t), smooth with one block (W2W1)."""
+    out = []
+    _, _, S, W1, W2 = problem(20, 50.0)
+    ts = np.logspace(-2, 3, 200)
+    ours = interleaved({"q": lambda: numerics.qqt(W1, W2, S, ts)}, 20, 1.0)["q"]
+    ref = numerics.qqt(W1, W2, S, ts)
+    sol = _solver_best(S, W1, W2, ts, ref, [("LSODA", 1e-13)])
+    ours = min(ours, interleaved({"q": lambda: numerics.qqt(W1, W2, S, ts)}, 20, 1.0)["q"])
+    out.append(_target("2. stiff n=20 λ=50", "LSODA+Jacobian rtol 1e-13 / qqt", sol[0] / ours,
+                       100.0, f"qqt {ours * 1e3:.2f} ms, LSODA {sol[0] * 1e3:.0f} ms (error "
+                       f"{sol[3]:.1e})"))
+    _, _, S, W1, W2 = problem(50, 0.5)
+    ts = np.linspace(0.02, 20.0, 1000)
+    ref = numerics.qqt(W1, W2, S, ts)
+    cases = [("DOP853", RTOL), ("LSODA", RTOL)]
+    full = lambda: numerics.qqt(W1, W2, S, ts)  # noqa: E731
+    blk = lambda: numerics.QQT(W1, W2, S).at(ts, block="W2W1")  # noqa: E731
+    t1 = interleaved({"full": full, "block": blk}, 3 if args.quick else 5)
+    sol_f = _solver_best(S, W1, W2, ts, ref, cases)
+    sol_b = _solver_best(S, W1, W2, ts, ref, cases, block=True)
+    t2 = interleaved({"full": full, "block": blk}, 3 if args.quick else 5)
+    of, ob = min(t1["full"], t2["full"]), min(t1["block"], t2["block"])
+    out.append(_target("2. smooth n=50 λ=0.5, QQᵀ", "best solver (+QQᵀ) / qqt", sol_f[0] / of,
+                       1.0, f"qqt {of * 1e3:.0f} ms, {sol_f[1]} {sol_f[0] * 1e3:.0f} ms (error "
+                       f"{sol_f[3]:.1e})"))
+    out.append(_target("2. smooth n=50 λ=0.5, W2W1", "best solver (+W2W1) / QQT.at(block)",
+                       sol_b[0] / ob, 2.0, f"ours {ob * 1e3:.0f} ms, {sol_b[1]} "
+                       f"{sol_b[0] * 1e3:.0f} ms"))
+    return out
+
+
+def target_aligned(args) -> list[dict]:
+    """3. aligned_trajectory per element ≤ 20× np.exp on the three branches, and its accuracy
+    against the 40-digit reference on a random sample."""
+    import mpmath
+
+    n = 200_000
+    rng = np.random.default_rng(3)
+    st = rng.uniform(0.5, 3.0, n)
+    lam = rng.uniform(-5.0, 5.0, n)
+    t = rng.uniform(0.0, 50.0, n)
+    x = -rng.uniform(0.0, 50.0, n)
+    branches = {"s0 > 0": (rng.uniform(1e-3, 1.0, n), lam), "mixed signs": (
+        rng.uniform(-1.0, 1.0, n), lam), "λ = 0": (rng.uniform(1e-3, 1.0, n), 0.0)}
+    fns = {"exp": lambda: np.exp(x)}
+    for k, (s0, la) in branches.items():
+        fns[k] = lambda s0=s0, la=la: numerics.aligned_trajectory(st, s0, la, t)
+    b = interleaved(fns, 10 if args.quick else 30)
+    out = []
+    for k, (s0, la) in branches.items():
+        idx = rng.choice(n, 60, replace=False)
+        la_i = np.broadcast_to(la, (n,))[idx]
+        got = numerics.aligned_trajectory(st[idx], s0[idx], la_i, t[idx])
+        with mpmath.workdps(40):
+            ref = np.array([float(v) for v in numerics.mp.aligned_trajectory(
+                st[idx], s0[idx], la_i, t[idx], dps=40)])
+        err = float(np.max(np.abs(got - ref) / np.abs(ref)))
+        out.append(_target(f"3. aligned, {k}", "20 / (time ÷ np.exp time)", 20.0 * b["exp"] / b[k],
+                           1.0, f"{b[k] / b['exp']:.1f}× np.exp ({b[k] / n * 1e9:.1f} ns per "
+                           f"element); max rel. error vs 40 digits on 60 points {err:.1e}"))
+    return out
+
+
+def target_suite(args, suite: dict | None) -> list[dict]:
+    """4. cold lazyrich check ≤ 30 s, warm ≤ 2 s (from the 'suite' section)."""
+    if not suite or "cold" not in suite:
+        return [_target("4. check cold", "30 s / wall", None, 1.0, "run the 'suite' section"),
+                _target("4. check warm", "2 s / wall", None, 1.0, "run the 'suite' section")]
+    cold, warm = suite["cold"]["seconds"], suite["warm"]["seconds"]
+    return [_target("4. check cold", "30 s / wall", 30.0 / cold, 1.0, f"{cold:.1f} s, "
+                    f"{len(suite.get('claims_present', []))} claims, -j {suite.get('jobs')}"),
+            _target("4. check warm", "2 s / wall", 2.0 / warm, 1.0, f"{warm:.2f} s")]
+
+
+def target_sweep(args) -> tuple[list[dict], int]:
+    """5. sweep at d = 200: the eigh-based eq (1) step vs the SVD one; the default grid on
+    2 workers (timed with --with-sweep, else estimated from per-step costs and the steps
+    that the grid's cells run, as recorded by the last timed run)."""
+    from lazyrich.numerics import _tu_tasks as tt
+
+    d = 200
+    A, K1, K2 = tt.iid_gram_init(d, 4 * d, 1.0 / d, rng=0)
+    _, _, Y = tt.low_rank_denoising(d, 5, rng=1)
+    b = interleaved({"gd": lambda: tt.gram_gd_step(A, K1, K2, Y, 1e-3),
+                     "eigh": lambda: tt.sc_euler_step(A, Y, 4.0, 1e-3),
+                     "svd": lambda: tt.sc_euler_step_svd(A, Y, 4.0, 1e-3)}, 10)
+    out = [_target("5. eq (1) step d=200", "SVD step / eigh step", b["svd"] / b["eigh"], 1.0,
+                   f"eigh {b['eigh'] * 1e3:.2f} ms, SVD {b['svd'] * 1e3:.2f} ms, GD step "
+                   f"{b['gd'] * 1e3:.2f} ms")]
+    steps = args.sweep_steps
+    if args.with_sweep:
+        tmp = Path(tempfile.mkdtemp(prefix="lazyrich-sweep-"))
+        cmd = lazyrich_cmd() + ["sweep", "tu2024.phase-diagram", "--d", "200", "--jobs", "2",
+                                "--no-cache", "--cache-dir", str(tmp / "c"), "--out",
+                                str(tmp / "o"), "--quiet", "--no-figures"]
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        import csv
+        rows = list(csv.DictReader(open(tmp / "o" / "cells.csv"))) if p.returncode == 0 else []
+        steps = sum(int(float(r["steps_run"])) for r in rows)
+        shutil.rmtree(tmp, ignore_errors=True)
+        out.append(_target("5. default grid d=200, 2 workers", "240 s / wall", 240.0 / wall,
+                           1.0, f"{wall:.0f} s wall, {len(rows)} cells, {steps} steps, "
+                           f"load {load()['loadavg_1m']}"))
+    elif steps:
+        est = steps * (b["gd"] + b["eigh"]) / 2
+        out.append(_target("5. default grid d=200, 2 workers", "240 s / estimate", 240.0 / est,
+                           1.0, f"estimated {est:.0f} s = {steps} steps × (GD + eq (1) step) / 2 "
+                           f"workers (not timed: --with-sweep)"))
+    return out, steps
+
+
+def section_targets(args, results: dict) -> dict:
+    rows = []
+    rows += target_construct_once(args)
+    rows += target_qqt_vs_solvers(args)
+    rows += target_aligned(args)
+    rows += target_suite(args, results.get("suite"))
+    prev = results.get("targets", {}).get("sweep_steps")
+    if not args.sweep_steps and prev:
+        args.sweep_steps = prev
+    sw, steps = target_sweep(args)
+    rows += sw
+    print(f"\n== issue targets (one BLAS thread: OPENBLAS_NUM_THREADS="
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; load {load()['loadavg_1m']}) ==")
+    print(table([(r["target"], r["what"], "-" if r["ratio"] is None else f"{r['ratio']:.2f}",
+                  f">= {r['need']:g}", r["verdict"], r["detail"]) for r in rows],
+                ("target", "ratio measured", "ratio", "need", "verdict", "figures")))
+    return {"rows": rows, "sweep_steps": steps, **load()}
+
+
+# ------------------------------------------------------------------------------------------
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", nargs="+", choices=("qqt", "scaling", "aligned", "mp", "suite",
-                                                  "profile"))
+                                                  "profile", "targets"))
+    ap.add_argument("--authors-repo", metavar="DIR",
+                    default=os.environ.get("LAZYRICH_AUTHORS_REPO"),
+                    help="a clone of github.com/Nico31415/LinearNetworkDynamics (target 1: "
+                         "their construct-once loop is timed side by side with numerics.QQT)")
+    ap.add_argument("--with-sweep", action="store_true",
+                    help="target 5: time the default d = 200 grid on 2 workers (~4 min)")
+    ap.add_argument("--sweep-steps", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="smaller sizes and budgets")
     ap.add_argument("--cap", type=float, default=120.0,
                     help="wall-clock budget per solver run in the two regimes (s)")
@@ -580,7 +817,7 @@ def main(argv=None) -> int:
     if args.quick:
         args.cap = min(args.cap, 30.0)
         args.scale_cap = min(args.scale_cap, 10.0)
-    sections = args.only or ["qqt", "scaling", "aligned", "mp", "suite", "profile"]
+    sections = args.only or ["qqt", "scaling", "aligned", "mp", "suite", "profile", "targets"]
     path = Path(args.out)
     results = json.loads(path.read_text()) if path.exists() else {}
     results["environment"] = {
@@ -593,6 +830,8 @@ def main(argv=None) -> int:
         if sec == "profile":
             slowest = results.get("suite", {}).get("cold", {}).get("slowest")
             results["profile"] = section_profile(args, slowest)
+        elif sec == "targets":
+            results["targets"] = section_targets(args, results)
         else:
             results[sec] = globals()[f"section_{sec}"](args)
         path.write_text(json.dumps(results, indent=1, default=float))

@@ -58,7 +58,7 @@ import numpy as np
 
 from scipy.linalg.lapack import dtrtri as _dtrtri
 
-from .._errors import SingularError
+from .._errors import InvalidArgument, SingularError
 from ._spectral import TaskEigensystem, task_eigensystem
 from ._validate import (as_array, as_scalar, as_times, check_architecture, check_sigma_yx,
                         layer_shapes, read_lambda)
@@ -448,7 +448,9 @@ class QQT:
                 corresponding block of the whole matrix, computed without the other blocks.
 
         Returns:
-            float64 array (rows, cols) for scalar t, (T, rows, cols) for 1-D t.
+            float64 array (rows, cols) for scalar t, (T, rows, cols) for 1-D t.  The value at a
+            given t does not depend on the other times asked for, except in rounding (≲ 1e-15
+            relative: the form and the batched kernels used depend on the chunk of times).
 
         Raises:
             InvalidArgument: t negative, not finite or not 0-/1-D; an unknown block.

@@ -452,3 +452,99 @@ def test_mutation_float_lambda_perp_sign(monkeypatch):
     err = relerr(qqt(W1, W2, S, ts), ref).max()
     print(f"\nmutant λ_⊥ sign: rel error {err:.1e}")
     assert err > 1e-3
+
+
+# --------------------------------------------------------------------------------------------
+# the construct-once API (numerics.QQT) and the evaluation paths
+# --------------------------------------------------------------------------------------------
+def test_qqt_class_matches_function_and_blocks():
+    """QQT(...).at(t) is qqt(...); each block is the same numbers as the corresponding block of
+    the whole matrix (W1ᵀW2ᵀ is exactly the transpose of W2W1)."""
+    from lazyrich.numerics import QQT
+    rng = np.random.default_rng(12)
+    for shape, lam in [((3, 3, 5), 0.5), ((5, 3, 3), -2.0), ((4, 4, 4), 0.0)]:
+        S = task(shape, 1100)
+        W1, W2 = generic_init(lam, shape, S, rng)
+        n_i = shape[0]
+        q = QQT(W1, W2, S, tau=1.3)
+        X = qqt(W1, W2, S, TIMES, tau=1.3)
+        np.testing.assert_array_equal(q.at(TIMES), X)
+        # alone or among other times: the same to rounding (the form and the batched kernels
+        # used depend on the chunk of times)
+        assert relerr(q(TIMES[3]), X[3]) < 1e-14
+        assert np.all(X == np.swapaxes(X, 1, 2))
+        sl = {"i": slice(0, n_i), "o": slice(n_i, None)}
+        for name, (r, c) in qqt_module.BLOCKS.items():
+            B = q.at(TIMES, block=name)
+            np.testing.assert_array_equal(B, X[:, sl[r], sl[c]])
+            assert q.at(2.0, block=name).shape == B.shape[1:]
+        with pytest.raises(InvalidArgument, match="block"):
+            q.at(1.0, block="W1W2")
+        with pytest.raises(InvalidArgument, match="t must be >= 0"):
+            q.at(-1.0)
+
+
+def test_qqt_many_times_all_paths_against_mp():
+    """Enough times for several chunks, from t = 0 to 1e3: chunks evaluated in the separable
+    form (small t) and in the graded form (large t), λ of both signs, N_i ≠ N_o; all within the
+    1e-10 of test_qqt_matches_mp_theorem_4_3 of the mp referee at a subset of the times, and the
+    separable and graded forms agree with each other to 1e-13 where both apply."""
+    rng = np.random.default_rng(13)
+    ts = np.concatenate([[0.0], np.logspace(-3, 3, 150)])
+    for shape, lam in [((5, 3, 3), 1.5), ((3, 3, 5), -0.7), ((6, 6, 6), 4.0)]:
+        S = task(shape, 1200)
+        W1, W2 = generic_init(lam, shape, S, rng)
+        with np.errstate(all="raise"):
+            X = qqt(W1, W2, S, ts)
+        pick = np.arange(0, ts.size, 15)
+        e = relerr(X[pick], mp_qqt(W1, W2, S, ts[pick], dps=20))
+        assert e.max() < 1e-10, (shape, lam, e.max())
+        pl = qqt_module.QQT(W1, W2, S)._plan
+        small = ts[ts < 1.0]
+        graded = np.empty((small.size,) + X.shape[1:])
+        old = qqt_module._SEPARABLE_LOG
+        try:
+            qqt_module._SEPARABLE_LOG = -np.inf          # force the graded form everywhere
+            graded = qqt_module._evaluate(pl, small)
+        finally:
+            qqt_module._SEPARABLE_LOG = old
+        sep = qqt_module._evaluate(pl, small)
+        assert relerr(sep, graded).max() < 1e-13
+
+
+def test_graded_fast_path_matches_general():
+    """The QR shortcut of the graded factorisation (distinct eigenvalues, clear pivots) gives
+    the same QQᵀ as the group-by-group SVD construction."""
+    rng = np.random.default_rng(14)
+    for shape, lam in [((4, 4, 4), 0.3), ((5, 3, 3), -1.0), ((3, 3, 6), 2.0)]:
+        S = task(shape, 1300)
+        W1, W2 = generic_init(lam, shape, S, rng)
+        es = task_eigensystem(S, lam)
+        M = es.P.T @ np.vstack([W1.T, W2])
+        fast = qqt_module._graded(M, es.eigenvalues, es.P)
+        assert np.array_equal(fast.prow, np.arange(shape[1]))     # the shortcut was taken
+        real = qqt_module._graded_distinct
+        try:
+            qqt_module._graded_distinct = lambda *a: None
+            slow = qqt_module._graded(M, es.eigenvalues, es.P)
+        finally:
+            qqt_module._graded_distinct = real
+        np.testing.assert_allclose(np.abs(fast.pivot_sv), np.abs(slow.pivot_sv), rtol=1e-12)
+        n_i, n_o = shape[0], shape[2]
+        a = qqt_module._evaluate(qqt_module._plan(fast, es, n_i, n_o), TIMES)
+        b = qqt_module._evaluate(qqt_module._plan(slow, es, n_i, n_o), TIMES)
+        assert relerr(a, b).max() < 1e-13
+
+
+def test_qqt_class_saddle_check():
+    """The rounding check of a mode at the saddle runs in QQT.at as in qqt, also when only a
+    block is asked for."""
+    from lazyrich.numerics import QQT
+    S = task((3, 3, 3), 500)
+    W1, W2, _ = _det_mismatch_init(S, np.random.default_rng(8))
+    q = QQT(W1, W2, S)
+    ts = np.array([0.0, 1.0, 6.0])
+    np.testing.assert_array_equal(q.at(ts), qqt(W1, W2, S, ts))
+    for block in (None, "W2W1"):
+        with pytest.raises(SingularError, match="saddle"):
+            q.at(1000.0, block=block)

@@ -194,11 +194,31 @@ def _jsonable(x):
     return x
 
 
+#: Environment that pins BLAS/OpenMP to one thread; set for every local worker process before
+#: it imports numpy (Dask's nanny applies it at spawn).  One cell is a sequence of d × d
+#: products and decompositions: at d = 200 two BLAS threads per worker on a busy machine make a
+#: step ~4× slower, and the workers already use every core.
+ONE_THREAD_ENV = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
+
+
+def _one_blas_thread():
+    """A context that limits the BLAS of this process to one thread: threadpoolctl when it is
+    installed (in-process runs, workers started without a nanny), else nothing (local Dask
+    workers get ONE_THREAD_ENV at spawn anyway)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1)
+
+
 def run_cell(sweep: str, params: dict) -> dict:
     """Worker entry point: compute one cell; never raises (an exception becomes ``error``)."""
     start = time.perf_counter()
     try:
-        out = SWEEPS[sweep].cell(**params)
+        with _one_blas_thread():
+            out = SWEEPS[sweep].cell(**params)
         out = _jsonable(out)
         out["error"] = ""
     except Exception as exc:  # one bad cell must not stop the sweep
@@ -305,9 +325,13 @@ def _run_dask(pending, cells, keys, opts: SweepRun, finish) -> None:
             raise LazyrichError(f"--scheduler {opts.scheduler!r}: cannot connect ({exc}). "
                                 f"Start one with `dask scheduler` or omit --scheduler.") from None
     else:
-        cluster = LocalCluster(n_workers=min(opts.jobs, len(pending)), threads_per_worker=1,
-                               processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        import dask
+
+        env = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **ONE_THREAD_ENV}
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+            cluster = LocalCluster(n_workers=min(opts.jobs, len(pending)), threads_per_worker=1,
+                                   processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         futures = {}
