@@ -36,7 +36,7 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from lazyrich import Claim, Evidence, Scope, Source, numerics
-from lazyrich.derive import Derivation, NCAlgebra, nc_expand, rewriter
+from lazyrich.derive import Derivation, NCAlgebra, nc_expand, nc_step, rewriter
 from lazyrich.numerics import generic as g
 
 PAPER = "saxe2014"
@@ -59,8 +59,8 @@ def mode_rate(s, s_target, tau=1.0):
 
 
 def trajectory(s_target, s0, t, tau=1.0):
-    """s(t) = s̃ e^{2s̃t/τ} / (e^{2s̃t/τ} − 1 + s̃/s0), written as s̃ / (1 + (s̃/s0 − 1) e^{−2s̃t/τ})
-    (the same function; this form cannot overflow for large t)."""
+    """s(t) = s̃ e^{2s̃t/τ} / (e^{2s̃t/τ} − 1 + s̃/s0), written as
+    s̃ / (1 + (s̃/s0 − 1) e^{−2s̃t/τ}): the same function, which cannot overflow for large t."""
     return s_target / (1 + (s_target / s0 - 1) * g.exp(-2 * s_target * t / tau))
 
 
@@ -189,20 +189,20 @@ def modes_from_gradient_flow(f):
     d.given(sp.Symbol("W_1, W_2"), sp.Symbol(r"R A \tilde V^\top,\ \tilde U A R^\top"),
             "ansatz: R orthogonal, A(t) diagonal, A(0) = A0 (the initialisation)")
     A_dot = A * St - A ** 3                                       # τȦ = A(S̃ − A²)
-    d.step(T(W2) * (Sigma - W2 * W1), R * A_dot * T(V),
-           "τẆ1 = R A(S̃ − A²) Ṽᵀ at the ansatz: of the form R Ȧ Ṽᵀ, τȦ = A(S̃ − A²)",
-           moves=(nc_expand, rules))
-    d.step((Sigma - W2 * W1) * T(W1), U * A_dot * T(R),
-           "τẆ2 = Ũ A(S̃ − A²) Rᵀ: of the form Ũ Ȧ Rᵀ with the same Ȧ, so one diagonal A(t) "
-           "serves both layers", moves=(nc_expand, rules))
+    nc_step(d, T(W2) * (Sigma - W2 * W1), R * A_dot * T(V),
+            "τẆ1 = R A(S̃ − A²) Ṽᵀ at the ansatz: of the form R Ȧ Ṽᵀ, τȦ = A(S̃ − A²)",
+            moves=(nc_expand, rules), alg=alg)
+    nc_step(d, (Sigma - W2 * W1) * T(W1), U * A_dot * T(R),
+            "τẆ2 = Ũ A(S̃ − A²) Rᵀ: of the form Ũ Ȧ Rᵀ with the same Ȧ, so one diagonal A(t) "
+            "serves both layers", moves=(nc_expand, rules), alg=alg)
     d.given(sp.Symbol("W_1(t), W_2(t)"), sp.Symbol(r"R A(t) \tilde V^\top,\ \tilde U A(t) R^\top"),
             "the ansatz solves gradient flow when τȦ = A(S̃ − A²); the flow's right-hand side is "
             "polynomial (locally Lipschitz), so the solution from the initialisation is unique "
             "and is the ansatz: the weights stay aligned and balanced")
-    d.step(T(W2) * W2 - W1 * T(W1), 0, "W2ᵀW2 = W1W1ᵀ = R A² Rᵀ: the network stays balanced",
-           moves=(nc_expand, rules))
-    d.step(W2 * W1, U * A ** 2 * T(V), "W2W1 = Ũ A² Ṽᵀ: the task's singular vectors, with "
-           "singular values s_α = a_α²", moves=(nc_expand, rules))
+    nc_step(d, T(W2) * W2, W1 * T(W1), "W2ᵀW2 = W1W1ᵀ (= R A² Rᵀ): the network stays "
+            "balanced", moves=(nc_expand, rules), alg=alg)
+    nc_step(d, W2 * W1, U * A ** 2 * T(V), "W2W1 = Ũ A² Ṽᵀ: the task's singular vectors, with "
+            "singular values s_α = a_α²", moves=(nc_expand, rules), alg=alg)
     d.given(sp.Symbol(r"\tau\dot a_\alpha"), sp.Symbol(r"a_\alpha(\tilde s_\alpha-a_\alpha^2)"),
             "diagonal matrices multiply entry by entry: mode α evolves on its own")
     a, s_t, tau = sp.Symbol("a", real=True), sp.Symbol("stilde", positive=True), \
