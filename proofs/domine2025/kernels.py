@@ -185,11 +185,18 @@ def _pinv_mp(M):
 def rsm_numerically(f):
     rng = np.random.default_rng(4)
     w64, w50 = 0.0, 0.0
-    for n_i, n_h, n_o, rank in ((3, 2, 4, 2), (4, 3, 2, 2), (3, 3, 3, 2), (2, 3, 3, 3)):
+    # (N_i, N_h, N_o, rank of W2, P); in the square case every matrix is 3×3, so a transposed
+    # or swapped argument is a different, wrong input
+    for n_i, n_h, n_o, rank, n_p in ((3, 2, 4, 2, 5), (4, 3, 2, 2, 5), (3, 3, 3, 2, 3),
+                                     (2, 3, 3, 3, 5)):
         W1 = rng.standard_normal((n_h, n_i))
-        F1, F2 = rng.standard_normal((n_o, rank)), rng.standard_normal((rank, n_h))
+        while True:              # a well-conditioned rank-r W2 (κ ≤ 10), as the tolerance assumes
+            F1, F2 = rng.standard_normal((n_o, rank)), rng.standard_normal((rank, n_h))
+            sv = np.linalg.svd(F1 @ F2, compute_uv=False)
+            if sv[0] <= 10 * sv[rank - 1]:
+                break
         W2 = F1 @ F2
-        X, Y = rng.standard_normal((n_i, 5)), rng.standard_normal((n_o, 5))
+        X, Y = rng.standard_normal((n_i, n_p)), rng.standard_normal((n_o, n_p))
         rin, rout = numerics.representations(W1, W2, X, Y)
         got_out = f.rsm_out(W2, Y, lambda M: np.linalg.pinv(M, rcond=1e-12))
         Z = np.linalg.pinv(W2) @ Y
@@ -204,7 +211,8 @@ def rsm_numerically(f):
             Zm = _pinv_mp(W2o) @ Yo
             w50 = max(w50, float(np.max(np.abs(got - Zm.T @ Zm))) / float(np.max(np.abs(got))))
     return Evidence(max_error=max(w64, w50 * 1e30),
-                    detail=f"4 shapes incl. rank-deficient W2: float64 vs numerics.representations "
+                    detail=f"4 shapes incl. rank-deficient W2 (one all 3×3): float64 vs "
+                           f"numerics.representations "
                            f"and (W2⁺Y)ᵀ(W2⁺Y): {w64:.1e}; 50 digits: {w50:.1e}")
 
 
