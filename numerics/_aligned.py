@@ -91,7 +91,25 @@ _M_MIN = 1e-306
 # argument handling
 # --------------------------------------------------------------------------------------------
 
+def _finite(name: str, value) -> np.ndarray:
+    """as_array(name, value): a finite float64 array, or InvalidArgument naming ``name``.  The
+    common case costs one reduction: a sum that is finite proves every entry finite (if it is
+    not, possibly by overflow of a sum of finite entries, as_array decides)."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return as_array(name, value)
+    if arr.size and not np.isfinite(arr.sum()):
+        return as_array(name, value)
+    return arr
+
+
 def _check_times(name: str, arr: np.ndarray) -> None:
+    if arr.size and arr.min() < 0:
+        _check_times_full(name, arr)
+
+
+def _check_times_full(name: str, arr: np.ndarray) -> None:
     if np.any(arr < 0):
         raise InvalidArgument(
             f"{name} must be >= 0 (the closed form runs forward from the initialisation at "
@@ -100,6 +118,11 @@ def _check_times(name: str, arr: np.ndarray) -> None:
 
 
 def _check_tau(arr: np.ndarray) -> None:
+    if arr.size and arr.min() <= 0:
+        _check_tau_full(arr)
+
+
+def _check_tau_full(arr: np.ndarray) -> None:
     if np.any(arr <= 0):
         raise InvalidArgument(
             f"tau must be > 0 (it is the time constant 1/η of gradient flow); got min tau = "
@@ -119,16 +142,15 @@ def _broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
 
 
 def _prepare(s_target, s0, lam, t, tau):
-    """The five arguments as broadcast float64 arrays, and whether the fast path applies."""
-    st = as_array("s_target", s_target)
-    s0a = as_array("s0", s0)
-    la = as_array("lam", lam)
-    ta = as_array("t", t)
-    tau_a = as_array("tau", tau)
+    """The five arguments as broadcast float64 arrays."""
+    st = _finite("s_target", s_target)
+    s0a = _finite("s0", s0)
+    la = _finite("lam", lam)
+    ta = _finite("t", t)
+    tau_a = _finite("tau", tau)
     _check_times("t", ta)
     _check_tau(tau_a)
-    return (*_broadcast(s_target=st, s0=s0a, lam=la, t=ta, tau=tau_a),
-            _in_range(st, s0a, la))
+    return _broadcast(s_target=st, s0=s0a, lam=la, t=ta, tau=tau_a)
 
 
 def _finish(out: np.ndarray) -> np.ndarray:
@@ -350,59 +372,89 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
 _FAST_LO, _FAST_HI = 1e-50, 1e50
 #: e^{−x} for x above this may be denormal: such elements go through _core (log space).
 _FAST_X_MAX = 600.0
+#: reversed modes (s0 s̃ < 0) above this x go through _core (see _fast_neg).
+_FAST_X_MAX_NEG = 300.0
 #: below this x, ε = 1 − e^{−x} is computed with expm1.
 _FAST_EXPM1 = 0.5
 
 
-def _in_range(*arrays: np.ndarray) -> bool:
-    """Every non-zero |a| of every array in [_FAST_LO, _FAST_HI] (checked on the arguments as
-    given, before broadcasting)."""
+def _fast_neg(p, q, mm, e, eps, want_s):
+    """s/S_λ (or γ) of reversed modes, p < 0 < q, within the fast path's ranges and x <= 300.
+
+    N(e) = 2ep + qε(A + Be) is a quadratic in e with the roots e* (the zero crossing) and
+    −A/(B e*) < 0, so N = −B(e − e*)·(q e + m(q − p)(1 + m)/B): the sign change is carried by
+    F1 = B(e − e*) alone (formed as in _neg_parts, without cancellation) and the other factor
+    and D = ε(A + Be) + 2e are sums of non-negative terms.  (For x <= 300 the product of two
+    factors of size e stays normal.)"""
+    a = np.negative(p)                   # |p|
+    a2 = np.multiply(a, a)
+    P0 = np.add(a2, mm)
+    np.sqrt(P0, out=P0)                  # S0/S_λ
+    m = np.sqrt(mm)
+    qmp = np.add(q, a)                   # q − p
+    B = np.multiply(mm, q)
+    B *= q
+    B += a2                              # p² + m²q²
+    tmp = np.add(P0, mm)
+    B /= tmp
+    np.multiply(a, q, out=tmp)
+    B += tmp                             # B (normalised), > 0
+    mqmp = np.multiply(m, qmp)
+    A = np.multiply(mqmp, mqmp)
+    A /= B                               # A = m²(q − p)²/B
+    Be = np.multiply(B, e)
+    if not want_s:
+        num = np.add(A, Be)
+        num *= eps
+        D = np.multiply(e, 2.0)
+        D += num
+        return np.divide(num, D, out=num)
+    m1 = np.add(m, 1.0)
+    Be_star = np.multiply(mqmp, q)
+    Be_star /= m1                        # B e* = m q (q − p)/(1 + m)
+    far = Be_star <= 0.5 * B
+    if far.all():
+        F1 = np.subtract(Be, Be_star)
+    else:
+        Bd = np.add(P0, m)
+        np.divide(a, Bd, out=Bd)
+        np.divide(q, m1, out=tmp)
+        Bd += tmp
+        Bd *= a                          # B (1 − e*) = |p| (|p|/(S0 + m) + q/(1 + m))
+        np.multiply(B, eps, out=tmp)
+        Bd -= tmp
+        F1 = np.where(far, Be - Be_star, Bd)
+    D = np.add(A, Be)
+    D *= eps
+    D += 2.0 * e                         # D = ε(A + B e) + 2e
+    c = np.multiply(mqmp, m1)
+    c /= B
+    np.multiply(q, e, out=tmp)
+    c += tmp                             # q e + m(q − p)(1 + m)/B
+    c *= F1
+    c /= D
+    return np.negative(c, out=c)
+
+
+def _fast_ranges(*arrays: np.ndarray) -> bool:
+    """Every non-zero |a| of every array in [_FAST_LO, _FAST_HI] (a few reductions)."""
     for a in arrays:
-        if a.size == 0:
-            continue
         if max(float(a.max()), -float(a.min())) > _FAST_HI:
             return False
-        if float(np.min(np.abs(a), where=a != 0, initial=np.inf)) < _FAST_LO:
+        lo = float(np.abs(a).min())
+        if lo < _FAST_LO and float(np.min(np.abs(a), where=a != 0, initial=np.inf)) < _FAST_LO:
             return False
     return True
 
 
-def _fast_AB(p, q, m, neg):
-    """A, B of the module docstring (normalised, S_λ = 1) for p >= 0 (``neg`` False: A is a sum
-    of non-negative terms, B = m²(q−p)²/A) or p < 0 < q (``neg``: B is, A = m²(q−p)²/B)."""
-    mm = m * m
-    mqp = m * (q - p)
-    if not neg:
-        A = np.sqrt(p * p + mm) + p * q + mm
-        return A, mqp * (mqp / A)
-    mq = m * q
-    B = (p * p + mq * mq) / (np.sqrt(p * p + mm) + mm) - p * q
-    return mqp * (mqp / B), B
-
-
-def _fast_neg_s(p, q, m, e, eps, A, B):
-    """s/S_λ of reversed modes (p < 0 < q): the factored form of _neg_parts without its
-    fallbacks (within the fast path's ranges B > 0, A + K e is normal and m is 0 or normal)."""
-    P0 = np.sqrt(p * p + m * m)
-    qmp = q - p
-    K = qmp * (1.0 + q)
-    m1 = 1.0 + m
-    Be_star = m * q * qmp / m1
-    Bdelta = -p * (-p / (P0 + m) + q / m1)
-    F1 = np.where(Be_star <= 0.5 * B, B * e - Be_star, Bdelta - B * eps)   # B (e − e*)
-    he = m * qmp * m1 / (q * (A + K * e))                                   # h/e*
-    G = q * (1.0 + q + m) / (m1 * (1.0 + q))
-    F1R = F1 * (q / K + G * he / B)
-    den = 2.0 / (K + A) + B * eps / K
-    return -(F1R / den)
-
-
 def _core_fast(st, s0, lam, t, tau, *, want_s: bool):
-    """As _core, for 1-D arrays whose non-zero s̃, s0, λ are in the fast path's range; the
+    """As _core, for 1-D arrays; blocks outside the fast path's ranges go to _core whole, and the
     elements it does not cover (x = 0 or > _FAST_X_MAX, s̃ = 0, a non-finite result) are
     recomputed by _core.  (Operations in place where possible: at these sizes a fresh array per
     operation costs as much as the operation.)"""
     n = st.size
+    if n == 0 or not _fast_ranges(st, s0, lam):
+        return _core(st, s0, lam, t, tau, want_s=want_s)
     with np.errstate(all="ignore"):
         if float(st.min()) > 0.0:
             ast, sg, s0_ = st, None, s0
@@ -438,19 +490,17 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool):
             if pos.size:
                 out[pos] = _fast_pos_out(p[pos], q[pos], mm[pos], e[pos], eps[pos], s0_[pos],
                                          ast[pos], want_s)
-            pn, qn, mn, en, epsn = p[neg], q[neg], np.sqrt(mm[neg]), e[neg], eps[neg]
-            A, B = _fast_AB(pn, qn, mn, True)
-            if want_s:
-                out[neg] = S[neg] * _fast_neg_s(pn, qn, mn, en, epsn, A, B)
-            else:
-                num = epsn * (A + B * en)
-                out[neg] = num / (num + 2.0 * en)
+            r = _fast_neg(p[neg], q[neg], mm[neg], e[neg], eps[neg], want_s)
+            out[neg] = S[neg] * r if want_s else r
         if want_s and sg is not None:
             out *= sg
-        ok = (np.isfinite(out.sum()) and float(x.min()) > 0.0 and float(x.max()) <= _FAST_X_MAX
-              and (sg is None or float(ast.min()) > 0.0))
+        xmax = float(x.max())
+        ok = (np.isfinite(out.sum()) and float(x.min()) > 0.0 and (sg is None or float(
+            ast.min()) > 0.0) and (xmax <= _FAST_X_MAX_NEG or (neg.size == 0 and xmax <=
+                                                                _FAST_X_MAX)))
         if not ok:
-            bad = np.flatnonzero(~np.isfinite(out) | (x > _FAST_X_MAX) | (x == 0) | (st == 0))
+            bad = np.flatnonzero(~np.isfinite(out) | (x > _FAST_X_MAX) | (x == 0) | (st == 0)
+                                 | ((x > _FAST_X_MAX_NEG) & (p < 0)))
     if not ok and bad.size:
         out[bad] = _core(st[bad], s0[bad], lam[bad], t[bad], tau[bad], want_s=want_s)
     return out
@@ -484,19 +534,17 @@ def _fast_pos_out(p, q, mm, e, eps, s0_, ast, want_s):
     return out
 
 
-def _evaluate(st, s0, lam, t, tau, *, want_s: bool, fast: bool = False) -> np.ndarray:
-    """_core (or _core_fast when ``fast``) over cache-sized 1-D blocks of the broadcast arrays:
-    array of their shape."""
-    core = _core_fast if fast else _core
+def _evaluate(st, s0, lam, t, tau, *, want_s: bool) -> np.ndarray:
+    """_core_fast over cache-sized 1-D blocks of the broadcast arrays: array of their shape."""
     arrays = (st, s0, lam, t, tau)
     if st.size <= _BLOCK:
-        return core(*(np.ravel(a) for a in arrays), want_s=want_s).reshape(st.shape)
+        return _core_fast(*(np.ravel(a) for a in arrays), want_s=want_s).reshape(st.shape)
     it = np.nditer([*arrays, None], flags=["external_loop", "buffered"],
                    op_flags=[["readonly"]] * 5 + [["writeonly", "allocate"]],
                    op_dtypes=[np.float64] * 6, buffersize=_BLOCK)
     with it:
         for *blocks, out in it:
-            out[...] = core(*blocks, want_s=want_s)
+            out[...] = _core_fast(*blocks, want_s=want_s)
         return it.operands[5]
 
 
@@ -527,8 +575,8 @@ def aligned_trajectory(s_target, s0, lam, t, tau=1.0):
         InvalidArgument: an argument is NaN/inf or not real, t < 0, tau <= 0, or the shapes do
             not broadcast.
     """
-    st, s0a, la, ta, tau_a, fast = _prepare(s_target, s0, lam, t, tau)
-    return _finish(_evaluate(st, s0a, la, ta, tau_a, want_s=True, fast=fast))
+    st, s0a, la, ta, tau_a = _prepare(s_target, s0, lam, t, tau)
+    return _finish(_evaluate(st, s0a, la, ta, tau_a, want_s=True))
 
 
 def transition_function(s_target, s0, lam, t, tau=1.0):
@@ -542,8 +590,8 @@ def transition_function(s_target, s0, lam, t, tau=1.0):
 
     Arguments / Returns / Raises: as ``aligned_trajectory``.
     """
-    st, s0a, la, ta, tau_a, fast = _prepare(s_target, s0, lam, t, tau)
-    return _finish(_evaluate(st, s0a, la, ta, tau_a, want_s=False, fast=fast))
+    st, s0a, la, ta, tau_a = _prepare(s_target, s0, lam, t, tau)
+    return _finish(_evaluate(st, s0a, la, ta, tau_a, want_s=False))
 
 
 def sigmoid_limit(s_target, s0, t, tau=1.0):
