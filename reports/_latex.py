@@ -130,6 +130,13 @@ class _Tex:
     def math(self, s) -> str:
         return _tex.tex_math(s, unicode_ok=self.u)
 
+    def huge(self, latex) -> bool:
+        return _display.is_huge(latex)
+
+    def linear(self, latex) -> str:
+        """A formula too long to typeset, as text that wraps (see :mod:`reports._display`)."""
+        return _text.tex_runs(_display.linear_runs(latex), unicode_ok=self.u)
+
     def lines(self, latex, width: int = 80) -> list[str]:
         return [self.math(line) for line in _display.lines(latex, width)]
 

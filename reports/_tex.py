@@ -37,7 +37,7 @@ _SYMBOL_WORDS = (
     "pm mp times div cdot circ bullet ast star otimes oplus odot ominus wedge vee cap cup "
     "setminus sum prod int iint oint coprod bigcup bigcap bigoplus bigotimes bigodot partial "
     "nabla infty emptyset varnothing forall exists nexists neg lnot top bot dagger ddagger ell "
-    "hbar Re Im aleph prime angle triangle Box dots ldots cdots vdots ddots colon vert Vert "
+    "hbar Re Im aleph prime angle triangle dots ldots cdots vdots ddots colon vert Vert "
     "lvert rvert lVert rVert langle rangle lfloor rfloor lceil rceil backslash lbrace rbrace "
     "checkmark intercal imath jmath surd flat sharp natural clubsuit diamond wr amalg "
     "uplus sqcup sqcap triangleleft triangleright bigtriangleup bigtriangledown "
@@ -46,7 +46,7 @@ _SYMBOL_WORDS = (
     "ker max min sup inf lim liminf limsup arg deg gcd Pr hom "
     # spacing and style
     "quad qquad enspace thinspace medspace thickspace negthinspace displaystyle textstyle "
-    "scriptstyle scriptscriptstyle limits nolimits not mathstrut "
+    "scriptstyle scriptscriptstyle not mathstrut "
     # provided by the report's preamble
     "tr diag sgn rank Var E"
 ).split()
@@ -57,15 +57,27 @@ ONE_ARITY = frozenset((
     "operatorname overbrace underbrace phantom hphantom vphantom boxed sqrt xrightarrow "
     "xleftarrow").split())
 OPTIONAL_ARG = frozenset(("sqrt", "xrightarrow", "xleftarrow"))
+_ACCENTS = frozenset("hat widehat tilde widetilde bar dot ddot vec acute grave check breve "
+                     "mathring".split())
+_ALPHABETS = frozenset("mathbf mathrm mathit mathsf mathtt mathcal mathbb mathfrak boldsymbol "
+                       "bm pmb".split())
+_ACCENT_MARKS = {"hat": r"\wedge", "widehat": r"\wedge", "tilde": r"\sim", "widetilde": r"\sim",
+                 "bar": "-", "dot": r"\cdot", "ddot": r"\cdot\cdot", "vec": r"\rightarrow",
+                 "acute": r"\prime", "check": r"\vee", "mathring": r"\circ"}
 TWO_ARITY = frozenset("frac dfrac tfrac cfrac binom dbinom tbinom overset underset stackrel"
                       .split())
 TEXT_ARITY = frozenset("text textrm textit textbf textsf texttt textnormal mbox".split())
-DROPPED = frozenset(("nonumber", "notag", "label", "tag"))  # no output (label/tag eat one arg)
+# no output (label/tag eat one argument; limits placement is left to TeX)
+DROPPED = frozenset(("nonumber", "notag", "label", "tag", "limits", "nolimits"))
 ENVIRONMENTS = frozenset("matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix cases "
                          "aligned gathered array".split())
+# how many columns each environment takes (a further '&' would be a TeX error)
+_COLUMNS = {"gathered": 1, "cases": 2, "aligned": 64}
 SIZES = frozenset("big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm"
                   .split())
 CONTROL_SYMBOLS = frozenset(",;:! {}|%#&_$")
+_NEGATABLE = frozenset("le leq ge geq in subset subseteq supset supseteq sim simeq equiv approx "
+                       "cong mid parallel ni prec succ preceq succeq".split())
 DELIMITERS = frozenset("( ) [ ] | / . < >".split())
 DELIMITER_WORDS = frozenset("langle rangle lvert rvert lVert rVert vert Vert lfloor rfloor lceil "
                             "rceil lbrace rbrace backslash uparrow downarrow".split())
@@ -193,11 +205,11 @@ class _TexWriter:
         if ch == "\\":
             return r"\backslash "
         if ch == "~":
-            return r"\ "
+            return r"{\ }"
         if ch == "^":
             return r"\wedge "
         if ch in "'\"":
-            return "'" if ch == "'" else "''"
+            return r"{}^{\prime}" if ch == "'" else r"{}^{\prime\prime}"
         if ch.isascii():
             return ch if ch.isprintable() else " "
         if ch in ASCII_FOR:
@@ -221,11 +233,12 @@ class _TexWriter:
         return r"\backslash\mathtt{" + name + "}"
 
     # -- sequences
-    def seq(self, toks, i, depth, *, align=False, stop=None):
+    def seq(self, toks, i, depth, *, align: int = 0, stop=None):
         """Write tokens from ``i`` until a closing brace, ``stop`` (a predicate) or the end;
         return (text, index of the token that stopped it)."""
         out: list[str] = []
         scripts: set[str] = set()
+        column = 0
         n = len(toks)
         while i < n:
             t = toks[i]
@@ -247,25 +260,46 @@ class _TexWriter:
                 out.append(kind + "{" + arg + "}")
                 continue
             if t.kind == "char" and t.text == "'":
-                out.append("'")
-                i += 1
+                # primes as an explicit superscript (TeX's active ' merges with a following
+                # ^ in ways that fail on odd input); consecutive primes make one
+                n_primes = 0
+                while i < n and toks[i].kind == "char" and toks[i].text == "'":
+                    n_primes += 1
+                    i += 1
+                if "^" in scripts:
+                    out.append("{}")
+                    scripts = set()
+                scripts.add("^")
+                out.append("^{" + r"\prime" * min(n_primes, 4) + "}")
                 continue
-            scripts = set()
             if t.kind == "char" and t.text == "&":
-                out.append("&" if align else r"\&")
+                scripts = set()
+                if align and column + 1 < align:
+                    column += 1
+                    out.append("&")
+                else:
+                    out.append(r"\quad " if align else r"\&")
                 i += 1
                 continue
+            if t.kind == "sym" and t.text == "\\" and align:
+                column = 0
+                scripts = set()
             if t.kind == "char" and not t.text.isascii() and t.text in SCRIPT_CHARS:
                 kind, body = SCRIPT_CHARS[t.text]
+                if kind in scripts or (kind == "^" and "prime" in scripts and "^" in scripts):
+                    out.append("{}")
+                    scripts = set()
                 out.append(kind + "{" + body + "}")
-                scripts = {kind}
+                scripts.add(kind)
                 i += 1
                 continue
             piece, i = self.atom(toks, i, depth, align=align)
+            if piece.strip():   # a new base for scripts (an atom that wrote nothing is not)
+                scripts = set()
             out.append(piece)
         return "".join(out), i
 
-    def atom(self, toks, i, depth, *, align=False):
+    def atom(self, toks, i, depth, *, align: int = 0):
         """One unit: a group, a control sequence with its arguments, an environment or a
         character. Returns (text, next index)."""
         t = toks[i]
@@ -287,6 +321,8 @@ class _TexWriter:
         if t.kind == "sym":
             if t.text == "\\":
                 return ("\\\\ " if align else r"\quad "), i + 1
+            if t.text == " ":
+                return r"{\ }", i + 1
             if t.text in CONTROL_SYMBOLS:
                 return "\\" + t.text, i + 1
             return self.shown(_ascii_name(t.text)), i + 1
@@ -305,8 +341,13 @@ class _TexWriter:
                 j = _group_end(toks, j) if j < len(toks) and toks[j].kind == "open" else j
             return "", j
         if name in ZERO_ARITY:
-            if name == "not":  # \not must negate a relation: give it one
-                return r"\not ", i + 1
+            if name == "not":  # \not negates one relation symbol; anything else drops it
+                j = _skip_spaces(toks, i + 1)
+                if j < len(toks) and ((toks[j].kind == "char" and toks[j].text in "=<>") or
+                                      (toks[j].kind == "cs" and toks[j].text in _NEGATABLE)):
+                    return r"\not" + ("\\" + toks[j].text + " " if toks[j].kind == "cs"
+                                      else toks[j].text), j + 1
+                return "", i + 1
             return "\\" + name + " ", i + 1
         if name in TEXT_ARITY:
             j = _skip_spaces(toks, i + 1)
@@ -322,14 +363,21 @@ class _TexWriter:
             j = i + 1
             if name in OPTIONAL_ARG:
                 k = _skip_spaces(toks, j)
-                if k < len(toks) and toks[k].kind == "char" and toks[k].text == "[":
-                    opt, j = self.seq(toks, k + 1, depth + 1,
-                                      stop=lambda u: u.kind == "char" and u.text == "]")
-                    j = j + 1 if j < len(toks) else j
-                    out += "[" + opt.replace("]", "") + "]"
+                end = _optional_end(toks, k)
+                if end is not None:
+                    opt, _ = self.seq(toks[:end], k + 1, depth + 1)
+                    out += "[" + opt + "]"
+                    j = end + 1
             for _ in range(2 if name in TWO_ARITY else 1):
                 arg, j = self.argument(toks, j, depth)
+                if name in _ACCENTS and "\\" in arg:
+                    # amsmath's accents fail on some complex arguments (nested accents in
+                    # text, environments): a mark set over the argument never does
+                    return r"\overset{" + _ACCENT_MARKS.get(name, r"\sim") + "}{" + arg + \
+                        "}", j
                 out += "{" + arg + "}"
+            if name in _ALPHABETS:  # a math alphabet is a unit for the scripts after it
+                return ("{" + out + "}" if arg.strip() else "{}"), j
             return out, j
         return self.shown(name), i + 1
 
@@ -388,6 +436,7 @@ class _TexWriter:
         if name not in ENVIRONMENTS:
             return self.shown("begin") + r"\{\mathtt{" + _ascii_name(name) + r"}\}", j
         spec = ""
+        columns = _COLUMNS.get(name, 64)
         if name == "array":
             k = _skip_spaces(toks, j)
             cols = "c"
@@ -396,16 +445,33 @@ class _TexWriter:
                 raw = "".join(t.text for t in toks[k + 1:end - 1])
                 cols = "".join(ch for ch in raw if ch in "lcr|") or "c"
                 j = end
-            spec = "{" + cols[:64] + "}"
+            cols = cols[:64]
+            spec = "{" + cols + "}"
+            columns = max(1, sum(ch in "lcr" for ch in cols))
 
         def at_end(u):
             return u.kind == "cs" and u.text == "end"
 
-        body, j = self.seq(toks, j, depth + 1, align=True, stop=at_end)
+        body, j = self.seq(toks, j, depth + 1, align=columns, stop=at_end)
         if j < len(toks) and at_end(toks[j]):
             k = _skip_spaces(toks, j + 1)
             j = _group_end(toks, k) if k < len(toks) and toks[k].kind == "open" else k
         return r"\begin{" + name + "}" + spec + body + r"\end{" + name + "}", j
+
+
+def _optional_end(toks, k):
+    """The index of the ``]`` closing an optional argument that opens at ``toks[k]``, when
+    it is short and simple (characters and symbols only); else None."""
+    if k >= len(toks) or not (toks[k].kind == "char" and toks[k].text == "["):
+        return None
+    for m in range(k + 1, min(len(toks), k + 40)):
+        t = toks[m]
+        if t.kind == "char" and t.text == "]":
+            return m
+        if not (t.kind in ("char", "space") and t.text not in "^_&[" or
+                t.kind == "cs" and t.text in ZERO_ARITY and t.text != "not"):
+            return None
+    return None
 
 
 def _skip_spaces(toks, i):
@@ -438,9 +504,12 @@ def tex_math(src, *, unicode_ok: bool = True) -> str:
         out.append(body)
         if i < len(toks) and toks[i].kind == "close":  # a stray '}' at the top level
             i += 1
+            out.append("{}")                            # (and a fresh base for scripts)
     text = "".join(out)
     text = re.sub(r"\s+", " ", text).strip()
-    return text + (r"\ \dots\text{(cut)}" if truncated else "")
+    if re.search(r"(?<!\\)(?:\\\\)*\\$", text):  # never end on a lone backslash
+        text += "{}"
+    return text + (r"\quad\dots\text{(cut)}" if truncated else "")
 
 
 # Text (outside math) for either engine: specials escaped, math characters as math commands.
