@@ -250,6 +250,14 @@ class NCAlgebra:
             sh = self.shape_of(expr.base)
             if sh is not None and expr.exp != 1 and not _same_dim(sh[0], sh[1]):
                 raise InvalidArgument(f"power {expr} of a non-square {sh} matrix")
+            if expr.exp < 0 and isinstance(expr.base, sp.Mul):
+                # sympy.expand rewrites (AB)⁻¹ as B⁻¹A⁻¹: sound only for square factors
+                for f in expr.base.args_cnc()[1]:
+                    fs = self.shape_of(f)
+                    if fs is not None and not _same_dim(fs[0], fs[1]):
+                        raise InvalidArgument(f"{expr}: the inverse of a product with the "
+                                              f"non-square factor {f} {fs} (expansion would "
+                                              f"split it into factor inverses)")
             return sh
         raise InvalidArgument(f"cannot tell the shape of {expr!r}: only sums, products and "
                               f"integer powers of matrix symbols are supported")
@@ -657,7 +665,9 @@ def block_expand(A) -> sp.ImmutableMatrix:
 def nc_inverse(expr):
     """The inverse of a noncommutative expression: 1/c for a scalar, ``A**-1`` for a symbol or
     power, ``c⁻¹·A⁻¹`` for a scalar multiple of one matrix factor; anything else (sums,
-    products of several matrices) is kept as ``(...)**-1`` (no rule for it is presumed)."""
+    products of several matrices) is kept as ``(...)**-1``. Note that ``sympy.expand`` splits
+    ``(AB)**-1`` into ``B**-1*A**-1``, which is sound only for square invertible factors;
+    :meth:`NCAlgebra.shape_of` refuses it when a factor's shape is not square."""
     expr = sp.sympify(expr)
     if expr.is_commutative:
         if expr == 0:

@@ -322,6 +322,10 @@ def test_shapes_propagate_and_refuse_non_conformable_expressions(alg):
         alg.shape_of((W2 * W1) ** 2)
     with pytest.raises(LazyrichError, match="different shapes"):
         alg.check_shapes(W2 * W1, alg.T(W1) * W1)
+    # expansion would split (W2W1)⁻¹ into W1⁻¹W2⁻¹: refused for non-square factors
+    with pytest.raises(LazyrichError, match="non-square factor"):
+        alg.shape_of(sp.Pow(W1 * alg.T(W1), -1) * sp.Pow(alg.T(W2) * W2 * W1 * alg.T(W1), -1,
+                                                          evaluate=False))
     # unshaped symbols conform with anything (the behaviour of unshaped algebras)
     A = alg.matrix("A")
     assert alg.shape_of(W2 * A * W1) == (No, Ni)

@@ -1,8 +1,9 @@
 """Theorem 4.3 (eqs 13–15) and its stable form, Theorem B.5: the exact QQᵀ(t).
 
 Eqs 10–15 and B.5 are written once (:func:`b_eq10` … :func:`at_b5`) against a backend namespace
-(:class:`derive._spectral.TaskBasis`), so the same functions are derived symbolically (SymPy
-matrices), evaluated in float64 and at 50 digits.  Theorem B.4 is the appendix restatement of
+(:class:`derive._spectral.TaskBasis`), so the same functions are derived symbolically (on
+noncommuting matrix symbols of symbolic sizes, :func:`derive._spectral.nc_basis`: every size at
+once), evaluated in float64 and at 50 digits.  Theorem B.4 is the appendix restatement of
 Theorem 4.3 with the same equations; it is covered by ``domine2025.thm4.3`` (no separate id).
 """
 
