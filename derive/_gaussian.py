@@ -300,12 +300,6 @@ class _Term:
     dummies: frozenset
 
 
-def _indices_of(term: _Term) -> list:
-    out = [i for _, idx in term.factors for i in idx]
-    out += [i for pair in term.deltas for i in pair]
-    return out
-
-
 def _rename(term: _Term, mapping: dict) -> _Term:
     def r(i):
         return mapping.get(i, i)

@@ -84,7 +84,8 @@ def test_jacobian_ntk_is_the_kronecker_form():
     """The reference NTK (columns of the Jacobian) against eq 5's Kronecker form, written out
     here independently, at unequal sizes."""
     rng = np.random.default_rng(3)
-    W1, W2, X = rng.standard_normal((2, 5)), rng.standard_normal((3, 2)), rng.standard_normal((5, 4))
+    W1, W2 = rng.standard_normal((2, 5)), rng.standard_normal((3, 2))
+    X = rng.standard_normal((5, 4))
     H = W1 @ X
     kron = np.kron(np.eye(3), H.T @ H) + np.kron(W2 @ W2.T, X.T @ X)
     assert np.allclose(regimes.jacobian_ntk(W1, W2, X), kron, rtol=1e-13, atol=1e-13)

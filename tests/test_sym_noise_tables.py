@@ -121,7 +121,8 @@ def test_index_expectation_agrees_with_explicit_moments(sizes, which):
     dims = {Ni: n_i, Nh: n_h, No: n_o, P: p}
     g = GaussianEnsemble()
     T = {"E1": g.matrix("e1", n_h, n_i, s**2), "E2": g.matrix("e2", n_o, n_h, 3 * s**2),
-         "W1": _explicit_matrix("w1", n_h, n_i), "Z": _explicit_matrix("z", n_h, n_i), "W2": _explicit_matrix("w2", n_o, n_h),
+         "W1": _explicit_matrix("w1", n_h, n_i), "Z": _explicit_matrix("z", n_h, n_i),
+         "W2": _explicit_matrix("w2", n_o, n_h),
          "X": _explicit_matrix("x", n_i, p), "Y": _explicit_matrix("y", n_o, p)}
     for expr, free in (exprs[k] for k in which):
         want = g.expectation(c.explicit(expr, dims, T, free))

@@ -333,7 +333,7 @@ eq180 = Claim(
           "pattern of reversed modes); every mode; any τ > 0, t ≥ 0",
     assumptions=("A1", "square, λ = 0", "UᵀŨ, VᵀṼ diagonal with ±1 entries (reversal flips "
                  "some singular vectors)", "b_α, c_α: diagonal entries of RᵀB, RᵀC"),
-    depends_on=("domine2025.thm4.3",),
+    depends_on=("domine2025.thm4.3", "domine2025.thm5.2"),
     formulas={"mode": mode_trajectory},
     equivalent_mutants={
         "mode: b → −b": "b_α enters only as b_α² (the sign of b follows the arbitrary sign of "
@@ -531,7 +531,7 @@ appD2 = Claim(
           "D_v); every mode; any λ (b = 0 exactly at λ = 0)",
     assumptions=("A1–A3, square", "task-aligned up to signs: U = ŨD_u, V = ṼD_v, D diagonal ±1",
                  "reversed mode: (d_v)_α = −(d_u)_α"),
-    depends_on=("domine2025.thm4.3", "domine2025.eq183"),
+    depends_on=("domine2025.thm4.3", "domine2025.thm5.2", "domine2025.eq183"),
     formulas={"sign": reversed_b_sign},
     equivalent_mutants={
         "sign: lam → lam/2": "the formula depends on λ only through sgn λ, and sgn(λ/2) = sgn λ"},

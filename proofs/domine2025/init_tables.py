@@ -6,8 +6,9 @@ entrywise variance of M = W2ᵀW2 − W1W1ᵀ are derived from Gaussian moments 
 (``derive._gaussian.IndexCalculus``: the entry (a, b) of M as an index sum over symbolic n1, n2,
 n3, Isserlis' theorem entry by entry; the diagonal and off-diagonal cases are the two values of
 δ_ab), refereed by the explicit expansion at one concrete size, then checked by exact
-Gauss–Hermite quadrature (float64 and 50 digits) and by seeded Monte Carlo. The printed variance ("B with fours across the diagonal") is refuted: the
-diagonal factor is 2 (Var x² = 2σ⁴ for Gaussian x). The tables and the prose claims about them
+Gauss–Hermite quadrature (float64 and 50 digits) and by seeded Monte Carlo. The printed
+variance ("B with fours across the diagonal") is refuted: the diagonal factor is 2 (Var x² =
+2σ⁴ for Gaussian x). The tables and the prose claims about them
 are checked from the derived mean and variance, not from the tables themselves.
 """
 

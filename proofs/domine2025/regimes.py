@@ -15,12 +15,13 @@ J Jᵀ of the network's Jacobian (built column by column from the bilinear map (
 no Kronecker products) and ``kernel_distance`` against its definition evaluated at 50 digits,
 both along the simulated trajectories; the |λ|⁻⁴ law and the slow rate are pinned down beyond
 the regime labels (extrapolated local exponents; the rate's leading term). The caches below hold
-only what does not depend on the formulas under test (tasks, inits, the closed-form weights).  The simulation is the
-exact closed form (``numerics.qqt``, Thm 4.3/B.5) evaluated at a grid of times from λ-balanced
-random inits of scale σ = 0.3 (spec §12), 5 seeded inits per λ; the weights (up to the hidden
-rotation, which the NTK ignores) are read off QQᵀ(t) by its rank-N_h eigendecomposition and fed to
-the formula ``ntk`` (eq 5, default ``numerics.ntk``); kernels are compared with the formula
-``kernel_distance`` (App. E.7, default ``numerics.kernel_distance``).
+only what does not depend on the formulas under test (tasks, inits, the closed-form weights).
+
+The simulation is the exact closed form (``numerics.qqt``, Thm 4.3/B.5) evaluated at a grid of
+times from λ-balanced random inits of scale σ = 0.3 (spec §12), 5 seeded inits per λ; the
+weights (up to the hidden rotation, which the NTK ignores) are read off QQᵀ(t) by its rank-N_h
+eigendecomposition and fed to the formula ``ntk`` (eq 5, default ``numerics.ntk``); kernels are
+compared with the formula ``kernel_distance`` (App. E.7, default ``numerics.kernel_distance``).
 
 Measured quantities (means over the 5 inits):
 
