@@ -189,7 +189,7 @@ def _mutation(value) -> dict | None:
     target = _num(value.get("target"))
     return {"killed": int(killed), "total": int(total), "survived": survived,
             "equivalent": equivalent, "threshold": threshold,
-            "threshold_text": _s(value.get("threshold_text"), 100) or fmt_sci(threshold),
+            "threshold_text": _s(value.get("threshold_text"), 24) or fmt_sci(threshold),
             "thresholds": thresholds, "target": target,
             "meets_target": threshold is not None and target is not None
             and threshold <= target * (1 + 1e-9)}
