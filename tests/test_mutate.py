@@ -148,3 +148,18 @@ def test_the_command_prints_a_table_writes_json_and_exits_1_on_survivors(tmp_pat
     mutation = json.loads(res.read_text())["claims"][0]["mutation"]
     assert mutation["threshold_text"] == "1e-03" and "x: τ ignored (tau → 1)" in \
         mutation["survived"]
+
+
+def test_a_formula_with_a_non_numeric_output_has_no_threshold_and_is_not_a_problem():
+    from lazyrich.engine._mutate import judge_record
+
+    c = Claim(id="mut.label", title="", source=Source("mut", "x"), statement="",
+              formulas={"regime": lambda lam: "rich" if abs(lam) < 1 else "lazy",
+                        "x": decay}, detection_target=1e-3)
+    c.check("numeric", tolerance=0.0)(lambda f: float(
+        f.regime(0.5) != "rich" or f.regime(5.0) != "lazy" or f.regime(-5.0) != "lazy"))
+    c.check("numeric", tolerance=3e-4)(strong)
+    rec = judge_record(c, mutate_claim(c))
+    assert rec["thresholds"]["regime"]["applies"] is False
+    assert rec["threshold"] == pytest.approx(1e-3) and threshold_text(rec) == "1e-03"
+    assert not any("threshold" in p for p in rec["problems"]), rec["problems"]

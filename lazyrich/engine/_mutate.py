@@ -374,14 +374,20 @@ def _threshold(runner: _Runner, formula: str) -> dict:
     """Smallest δ = 10^-k whose output × (1 + δ) is killed, by bisection over k."""
     exps = THRESHOLD_EXPONENTS
     killed_at: dict[int, bool] = {}
+    applied = [0]
 
     def killed(k: int) -> bool:
         if k not in killed_at:
-            wrong, _ = output_scaled(formula, f"1e-{k}").wrap(runner.claim.formulas[formula])
+            wrong, counter = output_scaled(formula, f"1e-{k}").wrap(
+                runner.claim.formulas[formula])
             killed_at[k] = runner.kill(formula, wrong)[0]
+            applied[0] += counter[0]
         return killed_at[k]
 
     if not killed(exps[0]):
+        if not applied[0]:
+            return {"delta": None, "text": "n/a (the output is not a number)",
+                    "tried": sorted(killed_at), "applies": False}
         return {"delta": None, "text": f"> 1e-{exps[0]}", "tried": sorted(killed_at)}
     lo, hi = 0, len(exps) - 1          # exps[lo] killed; find the last killed exponent
     if killed(exps[hi]):
@@ -459,7 +465,7 @@ def mutate_claim(claim: Claim, *, threshold: bool = True,
     record["survived"] = sum(r.status == "survived" for r in results)
     record["equivalent"] = sum(r.status == "equivalent" for r in results)
     record["not_applicable"] = sum(r.status == "not-applicable" for r in results)
-    deltas = [t["delta"] for t in record["thresholds"].values()]
+    deltas = [t["delta"] for t in record["thresholds"].values() if t.get("applies", True)]
     if deltas:
         record["threshold"] = None if any(d is None for d in deltas) else max(deltas)
     unknown = sorted(set(claim.equivalent_mutants) - {r.name for r in results})
@@ -473,6 +479,8 @@ def mutate_claim(claim: Claim, *, threshold: bool = True,
 def threshold_text(record: dict) -> str:
     if record.get("status") != "ok" or not record.get("thresholds"):
         return "-"
+    if not any(t.get("applies", True) for t in record["thresholds"].values()):
+        return "n/a"
     if record["threshold"] is None:
         return f"> 1e-{THRESHOLD_EXPONENTS[0]}"
     return f"{record['threshold']:.0e}"
@@ -520,7 +528,7 @@ def judge_record(claim: Claim, record: dict) -> dict:
         if surv:
             problems.append(f"{len(surv)} mutant(s) survived: {'; '.join(surv)}")
         target = claim.detection_target
-        if record["thresholds"]:
+        if any(t.get("applies", True) for t in record["thresholds"].values()):
             if record["threshold"] is None or record["threshold"] > target * (1 + 1e-9):
                 problems.append(f"detection threshold {threshold_text(record)} is above the "
                                 f"claim's target {target:.0e}")
