@@ -56,8 +56,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scipy.linalg.lapack import dtrtri as _dtrtri
-
 from .._errors import InvalidArgument, SingularError
 from ._spectral import TaskEigensystem, task_eigensystem
 from ._validate import (as_array, as_scalar, as_times, check_architecture, check_sigma_yx,
@@ -285,6 +283,8 @@ def _inv_lower(C: np.ndarray) -> np.ndarray:
     """
     T, n = C.shape[0], C.shape[-1]
     if T <= 2:
+        from scipy.linalg.lapack import dtrtri as _dtrtri
+
         out = np.empty_like(C)
         for k in range(T):
             out[k], info = _dtrtri(C[k], lower=1)
@@ -389,6 +389,71 @@ def _evaluate(pl: _Plan, s: np.ndarray, block: str | None = None) -> np.ndarray:
     return out
 
 
+def _evaluate_one(pl: _Plan, s: float, block: str | None):
+    """QQᵀ (or one block) at one scaled time s, with 2-D products and LAPACK called directly
+    (the batched path's per-call overheads dominate at one time); None when Ã is not
+    numerically positive definite (then the batched path's LU fallback decides)."""
+    from scipy.linalg.lapack import dpotrf, dtrtrs
+
+    n_i, n_h = pl.n_i, pl.L.shape[1]
+    idx = np.arange(n_h)
+    with np.errstate(under="ignore"):
+        if pl.sep_slope * s + pl.sep_offset + np.log1p(s) <= _SEPARABLE_LOG:
+            w = _w(pl.lam, np.array([s]))[0]
+            A = (pl.LT * w) @ pl.L
+            A[idx, idx] += 1.0
+            XT = pl.LT * np.exp(s * pl.lam)
+        else:
+            YpT = s * pl.expoT
+            if s * pl.expo_min < _EXP_FLOOR:
+                np.maximum(YpT, _EXP_FLOOR, out=YpT)
+            np.exp(YpT, out=YpT)
+            YpT *= pl.LT
+            A = (YpT * (0.5 * _g(pl.abs_lam, np.array(s)))) @ YpT.T
+            A[idx, idx] += _exp_neg(-2.0 * s * pl.ehat)
+            XT = YpT
+            XT *= _exp_neg(s * pl.lam_neg)
+        d = np.sqrt(A[idx, idx])
+        d[d <= 0] = 1.0
+        A /= d[:, None]
+        A /= d
+        A[np.abs(A) < _FLUSH] = 0.0
+        C, info = dpotrf(A, lower=1, clean=1)
+        if info != 0:
+            return None
+        XT /= d[:, None]
+        sides = ("i", "o") if block is None else tuple(sorted(set(BLOCKS[block])))
+        WT = {}
+        for k in sides:
+            WT[k], info = dtrtrs(C, XT @ pl.PT[k], lower=1)
+            if info != 0:
+                return None
+    # (numpy runs Wᵀ @ W on a transposed view through a slow syrk path: contiguous copies)
+    W = {k: np.ascontiguousarray(v.T) for k, v in WT.items()}
+    if block is not None:
+        r, c = BLOCKS[block]
+        if block == "W1TW2T":
+            return np.ascontiguousarray((W["o"] @ WT["i"]).T)
+        X = W[r] @ WT[c]
+        if r == c:
+            X += X.T
+            X *= 0.5
+        return X
+    n_o = pl.n_o
+    out = np.empty((n_i + n_o, n_i + n_o))
+    for (r, c), (rs, cs) in (((("i", "i")), (slice(0, n_i), slice(0, n_i))),
+                             ((("o", "i")), (slice(n_i, None), slice(0, n_i))),
+                             ((("o", "o")), (slice(n_i, None), slice(n_i, None)))):
+        X = W[r] @ WT[c]
+        if r == c:
+            np.add(X, X.T, out=out[rs, cs])
+            out[rs, cs] *= 0.5
+        else:
+            out[rs, cs] = X
+            out[cs, rs] = X.T
+    return out
+
+
 class QQT:
     """QQᵀ(t) of gradient flow from one λ-balanced initialisation, set up once and evaluated at
     any times (Theorem B.5 generalised, the stable graded form of the module docstring).
@@ -460,6 +525,10 @@ class QQT:
         if block is not None and block not in BLOCKS:
             raise InvalidArgument(f"block must be None or one of {sorted(BLOCKS)}; got "
                                   f"{block!r}.")
+        if times.ndim == 0 and not self._alts:
+            X = _evaluate_one(self._plan, float(times) / self.tau, block)
+            if X is not None:
+                return X
         s = np.atleast_1d(times) / self.tau
         if not self._alts:
             X = _evaluate(self._plan, s, block)
