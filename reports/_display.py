@@ -43,10 +43,18 @@ def chunks(latex: str | None) -> tuple[str, ...]:
         return (latex,)
     out: list[str] = []
     for piece in _tex.split_top(latex, relations=False):
-        if len(piece) > LONG:
-            out.extend(_tex.split_top(piece, relations=True))
-        else:
+        if len(piece) <= LONG:
             out.append(piece)
+            continue
+        cur = ""
+        for part in _tex.split_top(piece, relations=True):  # cut before relations, then
+            if cur and len(cur) + len(part) > LONG:          # put short parts back together
+                out.append(cur)
+                cur = part
+            else:
+                cur = f"{cur} {part}" if cur else part
+        if cur:
+            out.append(cur)
     return tuple(p for p in out if p.strip()) or (latex,)
 
 

@@ -39,21 +39,27 @@ def _label(cid: str, strip_paper: bool) -> str:
 
 # ------------------------------------------------------------------------------ layout
 
-def _dot_layout(n: int, widths: list[float], edges: list[tuple[int, int]], cache_dir=None):
-    """Node centres and edge splines from dot, in SVG coordinates (y down); None without
-    Graphviz or when it fails."""
+def _dot_layout(n: int, widths: list[float], edges: list[tuple[int, int]], cache_dir=None,
+                groups: list[int] | None = None, n_groups: int = 0):
+    """Node centres, edge splines and cluster boxes from dot, in SVG coordinates (y down);
+    None without Graphviz or when it fails. ``groups[i]`` puts node ``i`` in cluster
+    ``groups[i]`` (one per paper)."""
     exe = shutil.which("dot")
     if exe is None:
         return None
     lines = ["digraph G {", "rankdir=LR; nodesep=0.18; ranksep=0.55; splines=true;",
              "node [shape=box, fixedsize=true, label=\"\", height=%.3f];" % (_BOX_H / 72)]
+    if groups is not None and n_groups > 1:
+        for g in range(n_groups):
+            members = " ".join(f"n{i}" for i in range(n) if groups[i] == g)
+            lines.append(f'subgraph cluster_{g} {{ label=" "; margin=14; {members}; }}')
     for i in range(n):
         lines.append(f"n{i} [width={widths[i] / 72:.3f}];")
     for a, b in edges:
         lines.append(f"n{a} -> n{b};")
     lines.append("}")
     src = "\n".join(lines)
-    key = hashlib.sha256(("dot-layout-v1\0" + src).encode()).hexdigest()
+    key = hashlib.sha256(("dot-layout-v2\0" + src).encode()).hexdigest()
     try:
         from lazyrich.engine import _figures as cache
         hit = cache.load_entry("layouts", "graph-" + key[:40], key, cache_dir)
@@ -72,11 +78,18 @@ def _dot_layout(n: int, widths: list[float], edges: list[tuple[int, int]], cache
     x0, y0, x1, y1 = (float(v) for v in doc["bb"].split(","))
     height = y1 - y0
     nodes = {}
+    by_gvid = {}
+    clusters = {}
     for obj in doc.get("objects", []):
         name = obj.get("name", "")
         if name.startswith("n") and name[1:].isdigit() and "pos" in obj:
             x, y = (float(v) for v in obj["pos"].split(","))
             nodes[int(name[1:])] = (x - x0 + _PAD, height - (y - y0) + _PAD)
+            by_gvid[obj.get("_gvid")] = int(name[1:])
+        elif name.startswith("cluster_") and name[8:].isdigit() and "bb" in obj:
+            cx0, cy0, cx1, cy1 = (float(v) for v in obj["bb"].split(","))
+            clusters[name[8:]] = (cx0 - x0 + _PAD, height - (cy1 - y0) + _PAD, cx1 - cx0,
+                                  cy1 - cy0)
     splines = []
     for e in doc.get("edges", []):
         pos = e.get("pos", "")
@@ -93,10 +106,13 @@ def _dot_layout(n: int, widths: list[float], edges: list[tuple[int, int]], cache
                 pts.append((x, y))
         flip = [(x - x0 + _PAD, height - (y - y0) + _PAD) for x, y in pts]
         tip = (end[0] - x0 + _PAD, height - (end[1] - y0) + _PAD) if end else None
-        splines.append({"tail": int(e["tail"]), "head": int(e["head"]), "points": flip,
+        if e.get("tail") not in by_gvid or e.get("head") not in by_gvid:
+            continue
+        splines.append({"tail": by_gvid[e["tail"]], "head": by_gvid[e["head"]], "points": flip,
                         "tip": tip})
     out = {"width": x1 - x0 + 2 * _PAD, "height": height + 2 * _PAD,
-           "nodes": {str(k): v for k, v in nodes.items()}, "edges": splines}
+           "nodes": {str(k): v for k, v in nodes.items()}, "edges": splines,
+           "clusters": clusters}
     if cache is not None:
         cache.store_entry("layouts", "graph-" + key[:40], key, out, cache_dir)
     return out
@@ -178,7 +194,8 @@ def _simple_layout(n: int, widths: list[float], edges: list[tuple[int, int]]):
 
 def graph_svg(nodes: list[dict], *, href: Callable[[str], str] | None = None,
               highlight: str | None = None, strip_paper: bool = False,
-              title_of: Callable[[dict], str] | None = None, cache_dir=None) -> str:
+              title_of: Callable[[dict], str] | None = None, cache_dir=None,
+              paper_label: Callable[[str], str] | None = None) -> str:
     """The dependency graph of ``nodes`` as an ``<svg>`` string (empty for no nodes).
 
     Arguments:
@@ -189,6 +206,9 @@ def graph_svg(nodes: list[dict], *, href: Callable[[str], str] | None = None,
         strip_paper: label nodes without their ``<paper>.`` prefix.
         title_of: the tooltip text of a node (default: id, title and verdict).
         cache_dir: where dot layouts are cached.
+        paper_label: the name of a paper (``<paper>`` of an id); with claims of several
+            papers, each paper's claims are drawn in a box named by it and labelled without
+            their paper prefix.
     """
     if not nodes:
         return ""
@@ -200,11 +220,16 @@ def graph_svg(nodes: list[dict], *, href: Callable[[str], str] | None = None,
                             "outcome": "missing", "depends_on": []}
     ids = sorted(by_id)
     index = {cid: i for i, cid in enumerate(ids)}
-    widths = [max(len(_label(cid, strip_paper)) * _CHAR_W + 18, 40.0) for cid in ids]
+    papers = sorted({cid.split(".", 1)[0] for cid in ids})
+    clustered = len(papers) > 1 and paper_label is not None
+    strip = strip_paper or clustered
+    groups = [papers.index(cid.split(".", 1)[0]) for cid in ids]
+    widths = [max(len(_label(cid, strip)) * _CHAR_W + 18, 40.0) for cid in ids]
     edges = sorted({(index[d], index[cid]) for cid in ids for d in by_id[cid].get("depends_on",
                                                                                   ())
                     if d in index and d != cid})
-    layout = _dot_layout(len(ids), widths, edges, cache_dir) or \
+    layout = _dot_layout(len(ids), widths, edges, cache_dir,
+                         groups if clustered else None, len(papers)) or \
         _simple_layout(len(ids), widths, edges)
     uid = f"g{next(_counter)}"
     w, h = layout["width"], layout["height"]
@@ -216,6 +241,14 @@ def graph_svg(nodes: list[dict], *, href: Callable[[str], str] | None = None,
            f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
            f'<path d="M 0 0 L 10 5 L 0 10 z" fill="#777"/></marker></defs>',
            '<g class="viewport">']
+    for g, (cx, cy, cw, ch) in sorted((layout.get("clusters") or {}).items()):
+        if not clustered or not g.isdigit() or int(g) >= len(papers):
+            continue
+        out.append(f'<g class="cluster"><rect x="{cx:.1f}" y="{cy:.1f}" width="{cw:.1f}" '
+                   f'height="{ch:.1f}" rx="6" fill="#f7f9fc" stroke="#c8d3e0"/>'
+                   f'<text x="{cx + 8:.1f}" y="{cy + 14:.1f}" fill="#1a4f8a" '
+                   f'font-family="system-ui, sans-serif" font-weight="600">'
+                   f'{html.escape(paper_label(papers[int(g)]))}</text></g>')
     for e in layout["edges"]:
         pts = e["points"]
         if not pts:
@@ -254,7 +287,7 @@ def graph_svg(nodes: list[dict], *, href: Callable[[str], str] | None = None,
                 f'fill="{fill}" stroke="{stroke}" stroke-width="{sw}"{dashed}/>'
                 f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle" '
                 f'fill="{TEXT_ON.get(v, "#222")}"{bold}>'
-                f'{html.escape(_label(cid, strip_paper))}</text></g>')
+                f'{html.escape(_label(cid, strip))}</text></g>')
         if href is not None and v != "missing":
             node = f'<a href="{html.escape(href(cid), quote=True)}">{node}</a>'
         out.append(node)

@@ -275,9 +275,14 @@ def write_html(model: ReportModel, dest: Path, figures: list[dict], *,
     index = dest / "index.html"
     index.write_text(_ENV.get_template("index.html.j2").render(
         **_common(model, "index", "")), encoding="utf-8")
+    def paper_label(key):
+        pi = model.paper_info.get(key) or {}
+        return pi.get("short") if pi.get("known") else key
+
     graph = Markup(graph_svg(model.claims,
                              href=lambda cid: f"claims/{model.by_id[cid]['slug']}.html",
-                             strip_paper=not multi, title_of=title_of, cache_dir=cache_dir))
+                             strip_paper=not multi, title_of=title_of, cache_dir=cache_dir,
+                             paper_label=paper_label))
     (dest / "graph.html").write_text(_ENV.get_template("graph.html.j2").render(
         graph=graph, **_common(model, "graph", "")), encoding="utf-8")
     (dest / "errata.html").write_text(_ENV.get_template("errata.html.j2").render(
@@ -301,7 +306,7 @@ def write_html(model: ReportModel, dest: Path, figures: list[dict], *,
         sub = Markup(graph_svg(neighbourhood(c["id"], model.by_id),
                                href=lambda cid: f"{model.by_id[cid]['slug']}.html",
                                highlight=c["id"], strip_paper=not multi, title_of=title_of,
-                               cache_dir=cache_dir))
+                               cache_dir=cache_dir, paper_label=paper_label))
         (dest / "claims" / f"{c['slug']}.html").write_text(claim_tpl.render(
             c=c, plots=page_plots, values=values, figs=figs, subgraph=sub,
             **_common(model, "claim", "../")), encoding="utf-8")

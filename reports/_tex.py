@@ -625,7 +625,16 @@ def split_top(src, *, relations: bool = True) -> list[str]:
             chunks.append([])
         chunks[-1].append(t)
         k += 1
-    return [c for c in (source_of(c).strip() for c in chunks) if c]
+    return [c for c in (_strip(source_of(c)) for c in chunks) if c]
+
+
+def _strip(s: str) -> str:
+    """Strip spaces, but not the space of a control space (``\ ``)."""
+    s = s.lstrip()
+    t = s.rstrip()
+    if len(t) < len(s) and re.search(r"(?<!\\)(?:\\\\)*\\$", t):
+        t += " "
+    return t
 
 
 _MATRIX_ENVS = ("matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix")

@@ -57,7 +57,7 @@ def clean_refs(text: str) -> str:
     s = re.sub(r"\(\s*[;,:]\s*", "(", s)
     s = re.sub(r"\s+([;,.:)])", r"\1", s)
     s = re.sub(r"^\s*[:;,.]\s*", "", s)
-    s = re.sub(r"\s{2,}", " ", s).strip()
+    s = re.sub(r"\s{2,}", " ", s).strip().rstrip(",;:").strip()
     return s[:1].upper() + s[1:] if text[:1].isupper() else s
 
 
@@ -133,7 +133,7 @@ def _prose(s: str) -> list:
     return _scripts(s)
 
 
-_BASE = re.compile(r"[A-Za-z0-9\u0370-\u03ff\u0391-\u03a9)\]}‖|²³ᵀ'′" + _SCRIPT_MARKS + "]")
+_BASE = re.compile(r"[A-Za-z0-9\u0370-\u03ff)\]}‖|²³¹⁰-⁹₀-₉ᵢⱼₖₙₜᵀ'′∫∑∏ℓ" + _SCRIPT_MARKS + "]")
 _WORD_BEFORE = re.compile(r"([A-Za-z0-9]+)$")
 
 
