@@ -34,6 +34,10 @@ from ._weights import weights_from_network
 
 __all__ = ["self_consistent", "self_consistent_rhs", "self_consistent_ode", "psd_sqrt"]
 
+#: A λ = 2c at most this times max|A0| is below what float64 weights factorising A0 can carry
+#: (their W2ᵀW2 − W1W1ᵀ is rounded at ~1e-16 max|A0|); such a c is solved as c = 0.
+_C_BELOW_RESOLUTION = 1e-8
+
 
 def _square(name: str, value) -> np.ndarray:
     arr = as_array(name, value, ndim=2)
@@ -70,6 +74,9 @@ def self_consistent(A0, target, c, t) -> np.ndarray:
         A0: (d, d) initial matrix A(0).
         target: (d, d) the target (Σyx, or Y for matrix denoising); ∇C(A) = A − target.
         c: c = σ²w >= 0 (c = 0: the balanced flow, gradient flow on zero-balanced weights).
+            A c so small that λ = 2c is below the rounding of weights factorising A0
+            (2c <= 1e-8 max|A0|, where float64 weights cannot be λ-balanced with it) is solved
+            as c = 0; the two differ by O(c) in A(t) at all practical times.
         t: time(s) >= 0 (η = 1), scalar or 1-D array.
 
     Returns:
@@ -83,7 +90,14 @@ def self_consistent(A0, target, c, t) -> np.ndarray:
     """
     A0, target, c, times = _inputs(A0, target, c, t)
     d = A0.shape[0]
-    W1, W2 = weights_from_network(A0, 2.0 * c)
+    try:
+        W1, W2 = weights_from_network(A0, 2.0 * c)
+    except InvalidArgument:
+        # λ = 2c below the float64 resolution of W2ᵀW2 − W1W1ᵀ: weights cannot carry it, and
+        # eq (1) with such a c is the c = 0 flow to within O(c) at all practical times
+        if not 0.0 < 2.0 * c <= _C_BELOW_RESOLUTION * float(np.max(np.abs(A0), initial=0.0)):
+            raise
+        W1, W2 = weights_from_network(A0, 0.0)
     X = qqt(W1, W2, target, times, 1.0)
     return X[..., d:, :d].copy()
 
