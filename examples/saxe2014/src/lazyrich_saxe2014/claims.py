@@ -46,8 +46,8 @@ SETTING = ("Σxx = I (whitened inputs)", "one hidden layer of N_h = min(N_i, N_o
 
 
 def _source(ref: str) -> Source:
-    return Source(PAPER, ref, "three-layer network: exact solutions from decoupled initial "
-                              "conditions")
+    return Source(PAPER, ref, "exact solutions of three-layer dynamics from decoupled "
+                              "initial conditions")
 
 
 # ============================================================================================
@@ -139,7 +139,7 @@ modes = Claim(
     id="saxe2014.modes",
     title="Balanced task-aligned init: gradient flow decouples into modes with "
           "τ ds/dt = 2s(s̃ − s)",
-    source=_source("the mode equations from decoupled initial conditions"),
+    source=_source("mode equations, a = b"),
     statement=r"W_2W_1(t)=\tilde U\,\mathrm{diag}(s_\alpha(t))\,\tilde V^\top,\qquad "
               r"\tau\frac{ds_\alpha}{dt}=2s_\alpha(\tilde s_\alpha-s_\alpha)",
     scope="any N_i, N_o with N_h = min(N_i, N_o); W1(0) = R A0 Ṽᵀ, W2(0) = Ũ A0 Rᵀ with R "
@@ -156,10 +156,10 @@ def _aligned_algebra():
     """Matrix symbols of any size: Ũ (N_o × N_m) and Ṽ (N_i × N_m) with orthonormal columns,
     R orthogonal, A and S̃ diagonal (they commute with each other, not with the rest)."""
     alg = NCAlgebra()
-    U = alg.matrix("U", shape=("N_o", "N_m"))
-    V = alg.matrix("V", shape=("N_i", "N_m"))
+    U = alg.matrix(r"\tilde{U}", shape=("N_o", "N_m"))
+    V = alg.matrix(r"\tilde{V}", shape=("N_i", "N_m"))
     R = alg.matrix("R", shape=("N_m", "N_m"))
-    A, St = alg.diagonal("A St", size="N_m")
+    A, St = alg.diagonal(r"A \tilde{S}", size="N_m")
     UT, VT, RT = alg.T(U), alg.T(V), alg.T(R)
     rules = rewriter([(UT * U, 1), (VT * V, 1), (RT * R, 1), (R * RT, 1), (St * A, A * St)],
                      name="ŨᵀŨ = ṼᵀṼ = RᵀR = RRᵀ = I, diagonal A, S̃ commute")
@@ -179,37 +179,41 @@ def modes_from_gradient_flow(f):
     alg, (U, V, R, A, St), rules = _aligned_algebra()
     T = alg.T
     W1, W2, Sigma = R * A * T(V), U * A * T(R), U * St * T(V)
+    flow = sp.Symbol("flow")                      # premises are shown (display=), not checked
     d = Derivation("saxe2014: gradient flow from a balanced aligned init is N_m independent "
                    "modes")
-    d.given(sp.Symbol(r"\tau\dot W_1"), sp.Symbol(r"W_2^\top(\Sigma^{yx}-W_2W_1)"),
-            "gradient flow, Σxx = I")
-    d.given(sp.Symbol(r"\tau\dot W_2"), sp.Symbol(r"(\Sigma^{yx}-W_2W_1)W_1^\top"),
-            "gradient flow, Σxx = I")
-    d.given(sp.Symbol(r"\Sigma^{yx}"), Sigma, "compact SVD of the task (S̃ diagonal, s̃_α > 0)")
-    d.given(sp.Symbol("W_1, W_2"), sp.Symbol(r"R A \tilde V^\top,\ \tilde U A R^\top"),
-            "ansatz: R orthogonal, A(t) diagonal, A(0) = A0 (the initialisation)")
+    d.given(flow, flow, "gradient flow with whitened inputs (Σxx = I)", name="flow",
+            display=r"\tau\dot W_1=W_2^\top(\Sigma^{yx}-W_2W_1),\quad "
+                    r"\tau\dot W_2=(\Sigma^{yx}-W_2W_1)W_1^\top")
+    d.given(flow, flow, "compact SVD of the task (S̃ diagonal, s̃_α > 0)", name="task",
+            display=r"\Sigma^{yx}=\tilde U\tilde S\tilde V^\top")
+    d.given(flow, flow, "ansatz: R orthogonal, A(t) diagonal, A(0) = A0 (the initialisation)",
+            name="ansatz", display=r"W_1=RA\tilde V^\top,\quad W_2=\tilde UAR^\top")
     A_dot = A * St - A ** 3                                       # τȦ = A(S̃ − A²)
     nc_step(d, T(W2) * (Sigma - W2 * W1), R * A_dot * T(V),
             "τẆ1 = R A(S̃ − A²) Ṽᵀ at the ansatz: of the form R Ȧ Ṽᵀ, τȦ = A(S̃ − A²)",
-            moves=(nc_expand, rules), alg=alg)
+            moves=(nc_expand, rules), alg=alg,
+            shown=(sp.Symbol(r"W_2^\top(\Sigma^{yx}-W_2W_1)"), R * A_dot * T(V)))
     nc_step(d, (Sigma - W2 * W1) * T(W1), U * A_dot * T(R),
             "τẆ2 = Ũ A(S̃ − A²) Rᵀ: of the form Ũ Ȧ Rᵀ with the same Ȧ, so one diagonal A(t) "
-            "serves both layers", moves=(nc_expand, rules), alg=alg)
-    d.given(sp.Symbol("W_1(t), W_2(t)"), sp.Symbol(r"R A(t) \tilde V^\top,\ \tilde U A(t) R^\top"),
-            "the ansatz solves gradient flow when τȦ = A(S̃ − A²); the flow's right-hand side is "
-            "polynomial (locally Lipschitz), so the solution from the initialisation is unique "
-            "and is the ansatz: the weights stay aligned and balanced")
+            "serves both layers", moves=(nc_expand, rules), alg=alg,
+            shown=(sp.Symbol(r"(\Sigma^{yx}-W_2W_1)W_1^\top"), U * A_dot * T(R)))
+    d.given(flow, flow, "the ansatz solves gradient flow when τȦ = A(S̃ − A²); the flow's "
+            "right-hand side is polynomial (locally Lipschitz), so the solution from the "
+            "initialisation is unique and is the ansatz: the weights stay aligned and balanced",
+            name="unique", display=r"W_1(t)=RA(t)\tilde V^\top,\quad W_2(t)=\tilde UA(t)R^\top")
     nc_step(d, T(W2) * W2, W1 * T(W1), "W2ᵀW2 = W1W1ᵀ (= R A² Rᵀ): the network stays "
             "balanced", moves=(nc_expand, rules), alg=alg)
     nc_step(d, W2 * W1, U * A ** 2 * T(V), "W2W1 = Ũ A² Ṽᵀ: the task's singular vectors, with "
             "singular values s_α = a_α²", moves=(nc_expand, rules), alg=alg)
-    d.given(sp.Symbol(r"\tau\dot a_\alpha"), sp.Symbol(r"a_\alpha(\tilde s_\alpha-a_\alpha^2)"),
-            "diagonal matrices multiply entry by entry: mode α evolves on its own")
-    a, s_t, tau = sp.Symbol("a", real=True), sp.Symbol("stilde", positive=True), \
+    d.given(flow, flow, "diagonal matrices multiply entry by entry: mode α evolves on its own",
+            name="modes", display=r"\tau\dot a_\alpha=a_\alpha(\tilde s_\alpha-a_\alpha^2)")
+    a, s_t, tau = sp.Symbol("a", real=True), sp.Symbol(r"\tilde{s}", positive=True), \
         sp.Symbol("tau", positive=True)
     d.step(2 * a * (a * (s_t - a ** 2)), tau * f.mode_rate(a ** 2, s_t, tau),
            "per mode: τ d(a²)/dt = 2a·τȧ = 2a²(s̃ − a²), which is τ·ds/dt of the formula at "
-           "s = a²", moves=(sp.expand, sp.cancel))
+           "s = a²", moves=(sp.expand, sp.cancel), uses=("modes",),
+           display=r"\tau\frac{d(a^2)}{dt}=2a\,\tau\dot a=2s(\tilde s-s)\ \ (s=a^2)")
     return d.evidence(scope=Scope.full(
         "any N_i, N_o, N_m = min(N_i, N_o) (shaped matrix symbols of unspecified size), R "
         "orthogonal, A0 diagonal with entries of any sign, every mode, τ > 0; the matrix flow "
@@ -254,7 +258,7 @@ def mode_ode_against_gradient_flow(f):
 sigmoid = Claim(
     id="saxe2014.sigmoid",
     title="Each mode follows the sigmoid s(t) = s̃e^{2s̃t/τ}/(e^{2s̃t/τ} − 1 + s̃/s0)",
-    source=_source("the closed-form solution of the mode equation"),
+    source=_source("sigmoidal solution"),
     statement=r"s(t)=\frac{\tilde s\,e^{2\tilde st/\tau}}{e^{2\tilde st/\tau}-1+\tilde s/s_0}",
     scope="every mode of saxe2014.modes: s̃ > 0, s0 > 0, t ≥ 0, τ > 0",
     assumptions=SETTING + ("s0 = s(0) > 0 (a mode at 0 stays there)",),
@@ -272,23 +276,27 @@ sigmoid = Claim(
                              "non-negative terms")
 def closed_form_solves_the_mode_ode(f):
     """With E = e^{2s̃t/τ} (E ≥ 1 for t ≥ 0, τ d/dt = 2s̃E d/dE): the formula is the printed
-    quotient, solves τṡ = 2s(s̃ − s), starts at s0 and stays finite; the ODE's right-hand side is
-    a polynomial, so this is the only solution."""
+    quotient, solves τṡ = 2s(s̃ − s), starts at s0 and stays finite and positive; the ODE's
+    right-hand side is a polynomial, so this is the only solution."""
     s_t, s0, tau = sp.symbols(r"\tilde{s} s_0 tau", positive=True)
     t, E = sp.Symbol("t", nonnegative=True), sp.Symbol("E", positive=True)
+    q = sp.Symbol("q", nonnegative=True)
     s = sp.sympify(f.trajectory(s_t, s0, t, tau)).subs(t, tau * sp.log(E) / (2 * s_t))
     d = Derivation("saxe2014: the sigmoid solves the mode equation")
-    d.given(sp.Symbol("E"), sp.exp(2 * s_t * t / tau), "E ≥ 1 for t ≥ 0; τ d/dt = 2s̃E d/dE")
+    d.given(E, sp.exp(2 * s_t * t / tau), "E ≥ 1 for t ≥ 0, and τ d/dt = 2s̃E d/dE", name="E")
     d.step(s, s_t * E / (E - 1 + s_t / s0), "the formula is the printed s̃E/(E − 1 + s̃/s0)",
-           moves=(sp.cancel,))
-    d.step(2 * s_t * E * sp.diff(s, E), 2 * s * (s_t - s), "τṡ = 2s(s̃ − s)", moves=(sp.cancel,))
-    d.step(s.subs(E, 1), s0, "s(0) = s0", moves=(sp.cancel,))
-    d.step(E * (E - 1 + s_t / s0) / (s_t * E) * s, E, "s = s̃E / D with D = (E − 1) + s̃/s0, a "
-           "non-negative plus a positive term: s is finite and positive for all t ≥ 0",
-           moves=(sp.cancel,))
-    d.given(sp.Symbol(r"\tau\dot s"), sp.Symbol(r"2s(\tilde s-s)"),
-            "the right-hand side is a polynomial in s (locally Lipschitz): the solution from "
-            "s0 is unique (Picard–Lindelöf), so the mode of saxe2014.modes is this s(t)")
+           moves=(sp.cancel,), display=(sp.Symbol("s(t)"), s_t * E / (E - 1 + s_t / s0)))
+    d.step(2 * s_t * E * sp.diff(s, E), 2 * s * (s_t - s), "τṡ = 2s(s̃ − s)", moves=(sp.cancel,),
+           uses=("E",), display=r"\tau\dot s=2s(\tilde s-s)")
+    d.step(s.subs(E, 1), s0, "s(0) = s0 (t = 0 is E = 1)", moves=(sp.cancel,),
+           display=r"s(0)=s_0")
+    d.step(s.subs(E, 1 + q), 0, "s > 0 (E = 1 + q, q ≥ 0): finite and positive for all t ≥ 0, "
+           "so the solution exists on [0, ∞)", relation=">", moves=(sp.cancel,),
+           display=r"s(t)>0\ \ (t\ge0)")
+    d.given(sp.Symbol("unique"), sp.Symbol("unique"),
+            "the right-hand side is a polynomial in s (locally Lipschitz): the solution from s0 "
+            "is unique (Picard–Lindelöf), so the mode of saxe2014.modes is this s(t)",
+            display=r"\tau\dot s=2s(\tilde s-s),\ s(0)=s_0\ \text{has one solution}")
     return d.evidence(scope=Scope.full(
         "s̃ > 0, s0 > 0, τ > 0 (positive symbols), every t ≥ 0 (E = e^{2s̃t/τ} ≥ 1); with "
         "saxe2014.modes this is the trajectory of every mode of gradient flow"))
@@ -383,7 +391,7 @@ learning = Claim(
     id="saxe2014.learning-time",
     title="A mode goes from s0 to s_f in (τ/2s̃) ln[s_f(s̃ − s0)/(s0(s̃ − s_f))]; learning from "
           "ε takes ≈ (τ/s̃) ln(s̃/ε)",
-    source=_source("the learning time of a mode"),
+    source=_source("learning time of a mode"),
     statement=r"t(s_0\to s_f)=\frac{\tau}{2\tilde s}\ln\frac{s_f(\tilde s-s_0)}"
               r"{s_0(\tilde s-s_f)},\qquad t(\epsilon\to\tilde s-\epsilon)"
               r"=\frac{\tau}{\tilde s}\ln\frac{\tilde s-\epsilon}{\epsilon}"
@@ -402,28 +410,40 @@ learning = Claim(
 def learning_time_by_separation_of_variables(f):
     """Between s0 and s_f the rate 2s(s̃ − s)/τ keeps one sign, so s(t) is strictly monotone and
     its inverse t(s) has dt/ds = τ/(2s(s̃ − s)) with t(s0) = 0: the formula satisfies both, and
-    the sigmoid reaches s_f exactly at that time. With s0 = ε, s_f = s̃ − ε (s̃ = ε + q):
-    t = (τ/s̃) ln(q/ε), whose ratio to (τ/s̃) ln(s̃/ε) tends to 1."""
+    the sigmoid reaches s_f exactly at that time. From s0 = ε to s_f = s̃ − ε (s̃ = ε + q):
+    t = (τ/s̃) ln((s̃ − ε)/ε), and t ∼ (τ/s̃) ln(s̃/ε) as ε → 0."""
     s_t, s0, s_f, tau = sp.symbols(r"\tilde{s} s_0 s_f tau", positive=True)
     d = Derivation("saxe2014: the learning time of a mode")
+    d.given(sp.Symbol("monotone"), sp.Symbol("monotone"),
+            "between s0 and s̃ the rate 2s(s̃ − s)/τ has one sign (saxe2014.sigmoid: s stays "
+            "positive), so s(t) is strictly monotone and reaches each s_f between s0 and s̃ "
+            "exactly once; its inverse t(s) is the time to learn", name="monotone",
+            display=r"\tau\dot s=2s(\tilde s-s)\ne0\ \text{between } s_0 \text{ and } "
+                    r"\tilde s")
     t_f = sp.sympify(f.learning_time(s_t, s0, s_f, tau))
     d.step(sp.diff(t_f, s_f), tau / (2 * s_f * (s_t - s_f)),
-           "dt/ds = 1/ṡ = τ/(2s(s̃ − s)) (separation of variables)", moves=(sp.cancel,))
-    d.step(sp.sympify(f.learning_time(s_t, s0, s0, tau)), 0, "t(s0) = 0", moves=(sp.cancel,))
+           "dt/ds = 1/ṡ = τ/(2s(s̃ − s)) (separation of variables)", moves=(sp.cancel,),
+           uses=("monotone",),
+           display=(sp.Symbol(r"\frac{dt}{ds_f}"), tau / (2 * s_f * (s_t - s_f))))
+    d.step(sp.sympify(f.learning_time(s_t, s0, s0, tau)), 0, "t(s0) = 0", moves=(sp.cancel,),
+           display=r"t(s_0\to s_0)=0")
     E = sp.exp(2 * s_t * t_f / tau)
     d.step(s_t * E / (E - 1 + s_t / s0), s_f, "the sigmoid s̃E/(E − 1 + s̃/s0) at that time is "
-           "s_f", moves=(sp.cancel,))
+           "s_f", moves=(sp.cancel,), display=r"s\big(t(s_0\to s_f)\big)=s_f")
     eps, q = sp.symbols("epsilon q", positive=True)
     t_eps = sp.sympify(f.learning_time(eps + q, eps, q, tau))     # s̃ = ε + q, s_f = s̃ − ε
     d.step(sp.exp(t_eps * (eps + q) / tau), q / eps, "from ε to s̃ − ε: e^{s̃t/τ} = (s̃ − ε)/ε, "
-           "i.e. t = (τ/s̃) ln((s̃ − ε)/ε)", moves=(sp.cancel,))
-    ratio = sp.log((s_t - eps) / eps) / sp.log(s_t / eps)
-    d.step(sp.limit(ratio, eps, 0, "+"), 1, "(τ/s̃) ln((s̃ − ε)/ε) ∼ (τ/s̃) ln(s̃/ε) as ε → 0: the "
-           "time to learn a mode is ∝ (τ/s̃) ln(s̃/ε)")
+           "i.e. t = (τ/s̃) ln((s̃ − ε)/ε)", moves=(sp.cancel,),
+           display=r"t(\epsilon\to\tilde s-\epsilon)=\frac{\tau}{\tilde s}"
+                   r"\ln\frac{\tilde s-\epsilon}{\epsilon}")
+    d.step(sp.sympify(f.learning_time(s_t, eps, s_t - eps, tau)), tau / s_t * sp.log(s_t / eps),
+           "as ε → 0 the time to learn a mode is ∼ (τ/s̃) ln(s̃/ε)", relation="~",
+           limit=(eps, 0), display=r"t(\epsilon\to\tilde s-\epsilon)\sim\frac{\tau}{\tilde s}"
+                                   r"\ln\frac{\tilde s}{\epsilon}\ \ (\epsilon\to0)")
     return d.evidence(scope=Scope.full(
         "s̃, τ > 0 and s0, s_f > 0 symbols (the identities hold wherever the logarithm is "
         "defined, which includes both sides of s̃); the ε form for every ε > 0 with "
-        "s̃ − ε > 0 and its ratio limit as ε → 0"))
+        "s̃ − ε > 0, and its asymptotics as ε → 0"))
 
 
 @learning.check("numeric", tolerance=1e-9,
