@@ -104,7 +104,7 @@ def _value(s: str) -> Markup:
         return num(float(t))
     except ValueError:
         pass
-    if _MATHY.match(t) and any(ch in t for ch in "+-*/^()\\") and len(t) < 600:
+    if _MATHY.match(t) and re.search(r"[*^/()\\+=]|\d\s*-|-\s*\d", t) and len(t) < 600:
         tex = re.sub(r"\*\*", "^", t).replace("*", r" \cdot ")
         tex = re.sub(r"\^(\(?[-\w.]+\)?)", lambda m: "^{" + m.group(1) + "}", tex)
         tex = re.sub(r"sqrt\(", r"\\sqrt(", tex)

@@ -166,7 +166,7 @@ class _Tex:
         except ValueError:
             pass
         if re.match(r"^[\s\w.+\-*/^()=,\\{}\[\]|<>']+$", t) and \
-                any(ch in t for ch in "+-*/^()\\") and len(t) < 600:
+                re.search(r"[*^/()\\+=]|\d\s*-|-\s*\d", t) and len(t) < 600:
             tex = re.sub(r"\*\*", "^", t).replace("*", r" \cdot ")
             tex = re.sub(r"\^(\(?[-\w.]+\)?)", lambda m: "^{" + m.group(1) + "}", tex)
             tex = re.sub(r"sqrt\(", r"\\sqrt(", tex)

@@ -114,7 +114,22 @@ def _split_dollars(s: str):
     return pieces
 
 
+_PY_POWER = re.compile(r"(?<=[\w)\]])\*\*(-?\d+(?:\.\d+)?|[A-Za-z]\w*|\([^()]{1,60}\))")
+_PY_TIMES = re.compile(r"(?<=[\w)\]])\*(?=[\w(])")
+
+
+def _python_to_notation(s: str) -> str:
+    """SymPy's Python syntax in prose (``2*(-k**2 + r)``, ``sqrt(x)``) as notation."""
+    if "*" not in s and "sqrt(" not in s:
+        return s
+    s = _PY_POWER.sub(lambda m: "^{" + (m.group(1)[1:-1] if m.group(1).startswith("(")
+                                        else m.group(1)) + "}", s)
+    s = _PY_TIMES.sub("·", s)
+    return re.sub(r"\bsqrt\(", "√(", s)
+
+
 def _prose(s: str) -> list:
+    s = _python_to_notation(s)
     if "\\" in s and _CS.search(s):
         out = []
         # "tag: LaTeX" — split at ': ' so a label in prose stays prose
@@ -164,6 +179,12 @@ def _script_arg(s: str, i: int, kind: str):
         m = re.match(r"[A-Za-z]+", s[j:])
         if kind == "_" and m and m.group(0) in _SUB_WORDS:
             return s[i:j + len(m.group(0))], j + len(m.group(0))
+        if kind == "_" and m and re.fullmatch(r"[A-Z]{2,3}", m.group(0)):
+            return s[i:j + len(m.group(0))], j + len(m.group(0))      # A_GD, A_SC
+        if "\u0370" <= s[j] <= "\u03ff":   # d^γσ², d^γw: a Greek-led name
+            g = re.match(r"[\u0370-\u03ff][\u0370-\u03ff²³⁰-⁹" + _SCRIPT_MARKS + r"]*"
+                         r"(?:[A-Za-z](?![A-Za-z]))?", s[j:])
+            return s[i:j + len(g.group(0))], j + len(g.group(0))
         k = j + 1
         while k < len(s) and re.match("[" + _SCRIPT_MARKS + "]", s[k]):
             k += 1

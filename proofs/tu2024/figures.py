@@ -217,7 +217,7 @@ def phase_lines(d: int, k: int, gamma_w) -> dict:
 
 PANELS = (("min_test", "min test error"), ("stable_rank_at_min", "stable rank at the minimum"),
           ("iter_at_min", "iterations to the minimum"),
-          ("log_max_dist", "log max ‖A_GD − A_SC‖²/d²"))
+          ("log_max_dist", r"$\log\,\max_t \|A_{\mathrm{GD}} - A_{\mathrm{SC}}\|^2/d^2$"))
 
 
 def grid_values(cells: list[dict], key: str):
@@ -271,8 +271,8 @@ def _draw_fig2(d: dict, fig) -> None:
         ax.axhline(lines["orange"], color="orange", lw=2, label=LINE_LABELS["orange"])
         ax.set_xlim(gs.min() - 0.125, gs.max() + 0.125)
         ax.set_ylim(gw.min() - 0.125, gw.max() + 0.125)
-        ax.set_xlabel("γσ²  (σ² = d^γσ²)")
-        ax.set_ylabel("γw  (w = d^γw)")
+        ax.set_xlabel(r"$\gamma_{\sigma^2}$   ($\sigma^2 = d^{\,\gamma_{\sigma^2}}$)")
+        ax.set_ylabel(r"$\gamma_w$   ($w = d^{\,\gamma_w}$)")
         ax.set_title(title)
     axes[0, 0].legend(loc="lower left", fontsize=6.5, framealpha=0.85)
     fig.tight_layout()
