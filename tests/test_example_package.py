@@ -79,7 +79,9 @@ def test_the_claims_are_not_seen_without_the_package(tmp_path):
     """Installed into a private folder only: this interpreter's own claims know nothing of it."""
     from lazyrich import discover
 
-    assert not any(cid.startswith("saxe2014.") for cid in discover())
+    assert not any(cid.startswith("saxe2014.") for cid in discover()), \
+        "the saxe2014 example is installed in this environment (pip uninstall " \
+        "lazyrich-example-saxe2014): the rest of the suite must not see its claims"
 
 
 def test_the_packages_own_wrong_formula_tests_pass(installed, tmp_path):
