@@ -115,7 +115,7 @@ def _split_dollars(s: str):
 
 
 _PY_POWER = re.compile(r"(?<=[\w)\]])\*\*(-?\d+(?:\.\d+)?|[A-Za-z]\w*|\([^()]{1,60}\))")
-_PY_TIMES = re.compile(r"(?<=[\w)\]])\*(?=[\w(])")
+_PY_TIMES = re.compile(r"(?<=[\w)\]}])\*(?=[\w(])")
 
 
 def _python_to_notation(s: str) -> str:
@@ -212,9 +212,12 @@ def _scripts(s: str) -> list:
             word = m.group(1) if m else ""
             ok = True
             if ch == "_" and word not in _OPERATOR_WORDS and (
-                    len(word) >= 4 or (len(word) >= 2 and word.isalpha() and word.islower())):
+                    len(word) >= 4 or (len(word) >= 2 and word.isalpha() and word.islower())
+                    or re.search(r"_[A-Za-z0-9]+$", before)):
                 ok = False  # an identifier or a word: check_name, to_1, I_plus_H
             arg = _script_arg(s, i + 1, ch) if ok else None
+            if arg is not None and ch == "_" and arg[1] < len(s) and s[arg[1]] == "_":
+                arg = None  # G2_I_minus_H2_S: an identifier, not N_i
             if arg is not None:
                 inner, end = arg
                 if buf:
