@@ -93,7 +93,8 @@ def _collect_figures(papers, claim_ids: set, cache_dir, *, formats: tuple, say) 
         try:
             data, entry["cached"], entry["seconds"] = engine.load(fig.id, cache_dir=cache_dir,
                                                                   progress=say)
-            drawn = draw(fig.id, data, fig.draw, formats=formats, cache_dir=cache_dir)
+            with engine.Heartbeat(say, f"drawing {fig.id}", quiet_start=True):
+                drawn = draw(fig.id, data, fig.draw, formats=formats, cache_dir=cache_dir)
             if "svg" in drawn:
                 entry["svg"] = Markup(drawn["svg"])
             entry["pdf"] = drawn.get("pdf")

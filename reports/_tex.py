@@ -629,7 +629,7 @@ def split_top(src, *, relations: bool = True) -> list[str]:
 
 
 def _strip(s: str) -> str:
-    """Strip spaces, but not the space of a control space (``\ ``)."""
+    """Strip spaces, but not the space of a control space (a backslash and a space)."""
     s = s.lstrip()
     t = s.rstrip()
     if len(t) < len(s) and re.search(r"(?<!\\)(?:\\\\)*\\$", t):

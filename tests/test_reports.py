@@ -570,3 +570,77 @@ def test_reports_leave_matplotlib_global_state_alone(tmp_path, results):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r")], capture_output=True,
                          text=True, cwd=Path(__file__).parent, timeout=300)
     assert out.stdout.strip() == "same", out.stderr[-2000:]
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_figures_register_publicly_compute_once_and_reject_forged_cache_entries(
+        tmp_path, results, monkeypatch):
+    from lazyrich import _figures as registry
+    from lazyrich.engine import _figures as engine
+
+    monkeypatch.setattr(registry, "FIGURES", dict(registry.FIGURES))
+    calls = []
+
+    @registry.figure("demo.fig1", recomputes="Fig. 1", title="Demo figure", caption="a line",
+                     claims=("demo.eq1",))
+    def demo_fig1():
+        calls.append(1)
+        return {"panels": [{"title": "y = x²", "xlabel": "x", "ylabel": "y",
+                            "series": [{"x": [0, 1, 2], "y": [0, 1, 4], "label": "x²"},
+                                       {"x": [0, 1, 2], "y": [0, 1.1, 3.9], "label": "sim",
+                                        "style": "markers"}]}]}
+
+    @registry.figure("demo.fig2", recomputes="Fig. 2", title="Broken figure", caption="fails")
+    def demo_fig2():
+        raise ValueError("no data today")
+
+    from lazyrich._errors import InvalidArgument
+    with pytest.raises(InvalidArgument, match="must look like"):
+        registry.figure("nodot", recomputes="", title="")
+    with pytest.raises(InvalidArgument, match="registered twice"):
+        registry.figure("demo.fig1", recomputes="", title="")(lambda: {})
+
+    cache = tmp_path / "cache"
+    said = []
+    reports.render(results, tmp_path / "r", ("html", "latex"), cache_dir=cache,
+                   progress=said.append)
+    figs = (tmp_path / "r" / "figures.html").read_text()
+    assert "Fig. 1 of <code>demo</code>" in figs or "Fig. 1 of demo" in figs
+    assert "Demo figure" in figs and 'class="plot"' in figs
+    assert "ValueError: no data today" in figs                # reported, report still written
+    assert "Demo figure" in (tmp_path / "r" / "claims" / "demo.eq1.html").read_text()
+    assert "Demo figure" not in (tmp_path / "r" / "claims" / "demo.eq3.html").read_text()
+    assert (tmp_path / "r" / "latex" / "figures" / "demo-fig1.pdf").is_file()
+    assert calls == [1] and any("computing demo.fig1 (Fig. 1)" in s for s in said)
+    # cached by a key over its code: a second report computes nothing
+    said.clear()
+    reports.render(results, tmp_path / "r", cache_dir=cache, progress=said.append)
+    assert calls == [1] and not any("computing demo.fig1" in s for s in said)
+    # a forged entry (data edited, MAC left) is not trusted
+    for p in (cache / "figures").glob("demo.fig1*.json"):
+        p.write_text(p.read_text().replace('"y": [0, 1, 4]', '"y": [0, 1, 5]'))
+    data, cached, _ = engine.load("demo.fig1", cache_dir=cache)
+    assert not cached and data["panels"][0]["series"][0]["y"] == [0, 1, 4] and calls == [1, 1]
+
+
+def test_a_long_figure_is_never_silent(tmp_path, monkeypatch):
+    import time
+
+    from lazyrich import _figures as registry
+    from lazyrich.engine import _figures as engine
+
+    monkeypatch.setattr(registry, "FIGURES", dict(registry.FIGURES))
+    monkeypatch.setattr(engine, "HEARTBEAT_S", 0.2)
+
+    @registry.figure("slow.fig1", recomputes="Fig. 1", title="slow")
+    def slow():
+        time.sleep(0.7)
+        return {"panels": [{"series": [{"x": [0, 1], "y": [0, 1]}]}]}
+
+    said = []
+    with engine.Heartbeat(said.append, "computing slow.fig1", every=0.2):
+        slow()
+    assert said[0] == "computing slow.fig1 …"
+    assert any("still running" in s for s in said[1:])

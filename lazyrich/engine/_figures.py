@@ -194,12 +194,13 @@ def store_entry(kind: str, name: str, key: str, value, cache_dir=None) -> bool:
 # ------------------------------------------------------------------------------ progress
 
 class Heartbeat:
-    """Context manager calling ``say(message)`` now and then every ``every`` seconds until it
-    exits, with the elapsed time: no step is silent for long."""
+    """Context manager calling ``say(message)`` now (unless ``quiet_start``) and then every
+    ``every`` seconds until it exits, with the elapsed time: no step is silent for long."""
 
     def __init__(self, say: Callable[[str], None] | None, message: str,
-                 every: float = HEARTBEAT_S):
+                 every: float = HEARTBEAT_S, quiet_start: bool = False):
         self.say, self.message, self.every = say, message, every
+        self.quiet_start = quiet_start
         self._stop = threading.Event()
         self._thread = None
         self.start = 0.0
@@ -207,7 +208,8 @@ class Heartbeat:
     def __enter__(self):
         self.start = time.monotonic()
         if self.say is not None:
-            self.say(f"{self.message} …")
+            if not self.quiet_start:
+                self.say(f"{self.message} …")
             self._thread = threading.Thread(target=self._run, daemon=True)
             self._thread.start()
         return self
