@@ -220,6 +220,8 @@ _FLUSH = 1e-60
 #: stay in cache), but at least _CHUNK_MIN times (so that the ~40 numpy calls per chunk amortise).
 _CHUNK_ELEMENTS = 1 << 15
 _CHUNK_MIN = 24
+#: Up to this N = N_i + N_o the whole QQᵀ is formed at once (_evaluate_whole).
+_WHOLE_MAX = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,7 +238,8 @@ class _Plan:
     expoT: np.ndarray     # (N_h, N) min(Λ_i⁺ − ê_j, 0), transposed
     expo_min: float       # its smallest entry
     ehat: np.ndarray      # (N_h,)
-    PT: dict              # "i" / "o" → (N, n_side): the transposed rows of P of that side
+    PT: dict              # "i" / "o" → (N, n_side): the transposed rows of P of that side;
+                          # "all" → Pᵀ
     sep_slope: float      # 2 max|Λ|
     sep_offset: float     # 2 ln max|L| + ln N
 
@@ -253,7 +256,8 @@ def _plan(gr: _Graded, es: TaskEigensystem, n_i: int, n_o: int) -> _Plan:
         n_i=n_i, n_o=n_o, lam=lam, lam_neg=np.minimum(lam, 0.0), abs_lam=np.abs(lam), L=L,
         LT=np.ascontiguousarray(L.T), expoT=np.ascontiguousarray(expo.T),
         expo_min=float(np.min(expo, initial=0.0)), ehat=gr.ehat,
-        PT={"i": np.ascontiguousarray(es.P[:n_i].T), "o": np.ascontiguousarray(es.P[n_i:].T)},
+        PT={"i": np.ascontiguousarray(es.P[:n_i].T), "o": np.ascontiguousarray(es.P[n_i:].T),
+            "all": np.ascontiguousarray(es.P.T)},
         sep_slope=2.0 * float(np.max(np.abs(lam), initial=0.0)),
         sep_offset=2.0 * np.log(Lmax) + np.log(N) if Lmax > 0 else -np.inf)
 
@@ -355,6 +359,14 @@ def _evaluate(pl: _Plan, s: np.ndarray, block: str | None = None) -> np.ndarray:
     n_i, n_o = pl.n_i, pl.n_o
     size = {"i": n_i, "o": n_o}
     sl = {"i": slice(0, n_i), "o": slice(n_i, n_i + n_o)}
+    if n_i + n_o <= _WHOLE_MAX:
+        # small networks: the whole QQᵀ in fewer, larger batched calls (the per-matrix overhead
+        # of numpy's batched calls, not arithmetic, is the cost here); a block is sliced from it
+        X = _evaluate_whole(pl, s)
+        if block is None:
+            return X
+        r, c_ = BLOCKS[block]
+        return np.ascontiguousarray(X[:, sl[r], sl[c_]])
     pairs = [("i", "i"), ("o", "i"), ("o", "o")] if block is None else [BLOCKS[block]]
     want = tuple(sorted({k for p in pairs for k in p}))
     if block is None:
@@ -386,6 +398,24 @@ def _evaluate(pl: _Plan, s: np.ndarray, block: str | None = None) -> np.ndarray:
                     dst[...] = X
                     if block is None:
                         o[:, sl[c_], sl[r]] = np.swapaxes(X, 1, 2)
+    return out
+
+
+def _evaluate_whole(pl: _Plan, s: np.ndarray) -> np.ndarray:
+    """The whole QQᵀ = W Wᵀ at scaled times s, W = P X (C⁻¹ D⁻¹)ᵀ in one piece: array (T, N, N),
+    symmetrised."""
+    N = pl.n_i + pl.n_o
+    out = np.empty((s.size, N, N))
+    with np.errstate(under="ignore"):
+        chunk = max(_CHUNK_MIN, _CHUNK_ELEMENTS // (pl.L.size or 1))
+        for c0 in range(0, s.size, chunk):
+            c1 = min(c0 + chunk, s.size)
+            WT = _chunk_factors(pl, s[c0:c1], ("all",))
+            X = WT if isinstance(WT, np.ndarray) else (
+                np.ascontiguousarray(np.swapaxes(WT["all"], 1, 2)) @ WT["all"])
+            o = out[c0:c1]
+            np.add(X, np.swapaxes(X, 1, 2), out=o)
+            o *= 0.5
     return out
 
 
