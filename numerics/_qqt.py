@@ -47,6 +47,12 @@ a random perturbation of relative size 1e-15 and, if some pivot is at rounding l
 (≤ 1e-12‖M‖), for M with that pivot set to exactly zero, and raises SingularError for times at
 which these differ from the answer by more than ``SADDLE_RTOL`` (relative, Frobenius).
 
+Evaluation.  :class:`QQT` does everything that does not depend on t once (validation, the
+eigensystem, the graded factorisation, the saddle alternatives); ``QQT(...).at(t)`` then costs a
+few dense products per time, batched over cache-sized chunks of times, and can return one block
+of QQᵀ alone (``block="W2W1"``, ...).  :func:`qqt` is ``QQT(...).at(t)``.  The order of the
+operations is described at "evaluation at the requested times" below.
+
 Private module; the lead decides the export.
 """
 
