@@ -40,7 +40,7 @@ def nc_derivative(expr, rules: Mapping):
         rules: symbol → its time derivative. Matrix symbols without a rule are constant; a
             commutative symbol with a rule (e.g. a scalar s(t)) is differentiated by the chain
             rule through ``sympy.diff``. Transposes need their own rules (see
-            :meth:`derive._blocks.NCAlgebra.with_transposes`).
+            :meth:`lazyrich.derive.NCAlgebra.with_transposes`).
 
     Returns:
         the derivative (not expanded).
@@ -137,11 +137,11 @@ def nc_ode_step(derivation: Derivation, candidate, rules: Mapping, rhs, *, lhs_f
                 moves: Sequence[Callable] = (nc_expand,), alg=None) -> Step:
     """Record in ``derivation`` the step ``lhs_factor·x' = rhs(x)`` for a noncommutative
     candidate x, with x' from :func:`nc_derivative`; the residual is reduced by ``moves``
-    (default: expansion only; add a :func:`derive._blocks.rewriter` to use relations).
+    (default: expansion only; add a :func:`lazyrich.derive.rewriter` to use relations).
 
-    With ``alg`` (an :class:`derive._blocks.NCAlgebra` with shapes) the candidate, its
+    With ``alg`` (an :class:`lazyrich.derive.NCAlgebra` with shapes) the candidate, its
     derivative and the right-hand side are shape-checked first; a relation that is not defined
-    for every size is recorded ``refuted`` (see :func:`derive._blocks.shape_refutation`).
+    for every size is recorded ``refuted`` (see :func:`lazyrich.derive.shape_refutation`).
 
     Returns:
         the recorded :class:`derive.Step` (its ``verdict`` says proved / refuted /

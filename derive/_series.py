@@ -14,7 +14,7 @@ Building blocks for claims of the form "f → g as x → x0, with error O(δ^k)"
   optional substitution that parametrises the domain rationally (e.g. ``s = ℓ(z − 1/z)/4`` with
   ``z > 1``, which turns ``sqrt(ℓ² + 4s²)`` into ``ℓ(z + 1/z)/2``).
 * :func:`record_limit` records a limit computed by ``sympy.limit``. (For "y solves this ODE"
-  use :func:`derive._ode.ode_step`.)
+  use :func:`lazyrich.derive.ode_step`.)
 * Moves for :meth:`Derivation.step`: :func:`exp_expand` (hyperbolic functions to exponentials,
   then expand), :func:`factor_radicands` (factor the argument of every square root so SymPy can
   take perfect squares out), :func:`cancel_exp` and :func:`together_expand`.

@@ -458,16 +458,16 @@ def evaluate_qqt(formulas, W1, W2, sigma_yx, t, *, form: str = "4.3", precision:
 def nc_basis(alg, U, V, Up, Vp, G, H, S, lam_perp) -> TaskBasis:
     """A :class:`TaskBasis` of noncommutative symbols (sizes left open): the printed formulas
     written for numpy arrays (``@``, ``.T``, ``eye``, ``inv``) then evaluate to
-    :class:`derive._blocks.NCMatrix` expressions valid for every size.
+    :class:`lazyrich.derive.NCMatrix` expressions valid for every size.
 
     Arguments:
-        alg: the :class:`derive._blocks.NCAlgebra` of the symbols (G, H, S, lam_perp diagonal).
+        alg: the :class:`lazyrich.derive.NCAlgebra` of the symbols (G, H, S, lam_perp diagonal).
         U, V, Up, Vp, G, H, S, lam_perp: the matrix symbols (or NCMatrix) for Ũ, Ṽ, Ũ⊥, Ṽ⊥,
             G, H, S_λ, λ_⊥.
 
     Returns:
         a TaskBasis whose ``eye(n)`` is the identity of side n and ``inv`` the inverse
-        (:func:`derive._blocks.nc_inverse`); ``exp_diag`` is not available (pass e^{S_λt/τ}
+        (:func:`lazyrich.derive.nc_inverse`); ``exp_diag`` is not available (pass e^{S_λt/τ}
         etc. as symbols).
     """
     from ._blocks import NCMatrix
@@ -492,8 +492,8 @@ def nc_mode_step(derivation, lhs, rhs, why: str, *, alg, normalize: Callable,
     by reducing it to one scalar identity per mode.
 
     Each entry of ``lhs − rhs`` is shape-checked (when ``alg`` has shapes), brought to normal
-    form by ``normalize`` (e.g. :func:`derive._blocks.normalizer` with ŨᵀŨ → I), and split by
-    :func:`derive._blocks.diagonal_groups` into words of non-diagonal factors with one run of
+    form by ``normalize`` (e.g. :func:`lazyrich.derive.normalizer` with ŨᵀŨ → I), and split by
+    :func:`lazyrich.derive.diagonal_groups` into words of non-diagonal factors with one run of
     diagonal matrices, read per diagonal entry through ``scalar_of``. Each such coefficient
     must reduce to exactly 0 with ``moves`` in every case of ``cases`` (a list of
     ``(label, substitution)``, e.g. the sign cases of λ with S_λ, H, G of the printed formulas

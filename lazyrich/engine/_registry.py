@@ -223,9 +223,12 @@ def select(claims: dict[str, Claim], patterns: list[str]) -> list[Claim]:
                 if fnmatch.fnmatchcase(cid, pat) or cid.startswith(pat + ".")
                 or cid.endswith("." + pat) or fnmatch.fnmatchcase(cid, "*." + pat)]
         if not hits:
-            raise InvalidArgument(f"no claim matches pattern {pat!r}; `lazyrich list` shows "
-                                  f"the {len(claims)} claim ids (globs like 'domine2025.thm*' "
-                                  f"work).")
+            starts = sorted(cid for cid in claims if cid.startswith(pat))
+            hint = (f" {len(starts)} ids start with it: use {pat + '*'!r} for all of them."
+                    if starts else f" `lazyrich list` shows the {len(claims)} claim ids "
+                                   f"(globs like 'domine2025.thm*' work).")
+            raise InvalidArgument(f"no claim matches pattern {pat!r} (an id, a glob, or a "
+                                  f"prefix ending at a dot).{hint}")
         for c in hits:
             chosen[c.id] = c
     return [chosen[k] for k in sorted(chosen)]

@@ -142,7 +142,8 @@ class RunOptions:
 
 
 def run_claims(claims: list[Claim], options: RunOptions | None = None) -> dict:
-    """Run ``claims`` and return the results document (see ``lazyrich.engine._results``)."""
+    """Run ``claims`` and return the results document (schema ``lazyrich.results/2``: the
+    JSON Schema ``results.schema.json`` shipped with the package, described in README.md)."""
     opts = options or RunOptions()
     root = _cache.cache_dir(opts.cache_dir)
     records: list[dict] = []

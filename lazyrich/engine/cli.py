@@ -21,7 +21,7 @@ from .._errors import LazyrichError
 from ._run import RunOptions, run_claims
 from ._registry import discover, read_source, select
 
-_MARK = {"proved": "✔", "verified": "✓", "inconclusive": "?", "refuted": "✗", "error": "!"}
+_MARK = {"proved": "∎", "verified": "✓", "inconclusive": "?", "refuted": "✗", "error": "!"}
 
 
 def _add_selection(p: argparse.ArgumentParser) -> None:
@@ -247,9 +247,35 @@ def _check_writable(path: str | None, what: str, *, directory: bool = False) -> 
         problem = f"{str(parent)!r} is not a directory"
     elif not os.access(parent, os.W_OK) and not (p.exists() and os.access(p, os.W_OK)):
         problem = "permission denied"
+    elif not p.exists():
+        problem = _probe(p.parent if not directory else p)
     if problem:
         raise LazyrichError(f"{what} {path!r}: cannot write ({problem}). Choose a writable "
                             f"path.")
+
+
+def _probe(folder: Path) -> str | None:
+    """Really try to make ``folder`` (and a file in it), then undo it: permission bits say
+    nothing about /proc, read-only mounts or a full disk."""
+    made = []
+    try:
+        missing = [folder, *folder.parents]
+        missing = [d for d in missing if not d.exists()]
+        for d in reversed(missing):
+            d.mkdir()
+            made.append(d)
+        import tempfile
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".lazyrich-probe-"):
+            pass
+        return None
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    finally:
+        for d in reversed(made):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
 
 
 def _write(path: str, text: str, what: str) -> None:

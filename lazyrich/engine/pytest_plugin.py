@@ -1,8 +1,10 @@
 """pytest plugin: every claim becomes a test item, so an existing ``pytest`` CI runs them.
 
 Opt in with ``pytest --lazyrich`` (every claim: built in, from entry points, and from
-``--lazyrich-claims PATH`` files) or ``--lazyrich-select PATTERN`` (repeatable: only matching
-claims). ``--lazyrich-strict`` fails inconclusive claims.
+``--lazyrich-claims PATH`` files), ``--lazyrich-select PATTERN`` (repeatable: only matching
+claims) or ``--lazyrich-claims PATH`` alone (only that file's claims). ``--lazyrich-strict``
+fails inconclusive claims. Add ``-m lazyrich`` to run the claims without the rest of a test
+suite.
 
 Claims are collected the standard way: each claims module is a collector (its file path) and
 each claim an item under it, so ``--collect-only`` lists and counts them, ``-k`` selects them,
@@ -33,7 +35,13 @@ def pytest_addoption(parser):
 
 
 def _enabled(config) -> bool:
-    return bool(config.getoption("lazyrich") or config.getoption("lazyrich_select"))
+    return bool(config.getoption("lazyrich") or config.getoption("lazyrich_select")
+                or config.getoption("lazyrich_claims"))
+
+
+def _only_user_files(config) -> bool:
+    """``--lazyrich-claims FILE`` alone: that file's claims, not every built-in one."""
+    return not (config.getoption("lazyrich") or config.getoption("lazyrich_select"))
 
 
 class ClaimFailure(Exception):
@@ -56,10 +64,11 @@ def _registry(config):
 def _module_files(config) -> dict[Path, list]:
     """Claims grouped by the file of the module that defines them."""
     groups: dict[Path, list] = {}
+    user = {Path(p).resolve() for p in config.getoption("lazyrich_claims")}
     for claim in _registry(config).values():
         mod = sys.modules.get(claim.module)
         f = getattr(mod, "__file__", None)
-        if f:
+        if f and (not _only_user_files(config) or Path(f).resolve() in user):
             groups.setdefault(Path(f).resolve(), []).append(claim)
     return groups
 
