@@ -33,3 +33,14 @@ class SingularError(LazyrichError):
 
 class IntegrationError(LazyrichError):
     """The ODE solver behind ``gradient_flow`` failed (step size underflow, non-finite state)."""
+
+
+class OutOfRangeError(InvalidArgument):
+    """Finite input outside the range in which float64 can give the answer: an intermediate
+    result would overflow (weights near 1e154, whose W2ᵀW2 overflows), or the quantity asked for
+    is below the rounding of the others (a λ smaller than the rounding of W2ᵀW2 − W1W1ᵀ)."""
+
+
+class ResourceLimitError(LazyrichError):
+    """The input asks for more memory, solver steps or digits of precision than lazyrich allows;
+    the message names the limit and how to stay within it."""

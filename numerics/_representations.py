@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import InvalidArgument
-from ._validate import as_array, as_scalar, layer_shapes
+from .._errors import InvalidArgument, OutOfRangeError
+from ._validate import as_array, as_scalar, check_size, layer_shapes
 
 __all__ = ["representations", "ntk", "kernel_distance"]
 
@@ -31,6 +31,16 @@ def _data(name: str, M, rows: int, rows_name: str) -> np.ndarray:
             f"{M.shape}. Transpose it if samples are rows."
         )
     return M
+
+
+def _finite(out: np.ndarray, what: str, inputs: dict) -> np.ndarray:
+    """Return ``out`` if finite, else raise OutOfRangeError naming the inputs' sizes."""
+    if not np.all(np.isfinite(out)):
+        sizes = ", ".join(f"max |{k}| = {float(np.max(np.abs(v), initial=0.0)):.3g}"
+                          for k, v in inputs.items())
+        raise OutOfRangeError(f"{what} overflows float64 ({sizes}). Rescale the inputs (the "
+                              f"result scales with their squares).")
+    return out
 
 
 def representations(W1, W2, X, Y, *, rcond=None):
@@ -55,6 +65,7 @@ def representations(W1, W2, X, Y, *, rcond=None):
     Raises:
         InvalidArgument: non-finite entries, shapes that do not compose, X and Y with different
             numbers of samples, rcond not in [0, 1).
+        OutOfRangeError: an RSM overflows float64.  ResourceLimitError: P² > MAX_ELEMENTS.
     """
     W1, W2, (n_i, n_h, n_o) = _weights(W1, W2)
     X = _data("X", X, n_i, "N_i")
@@ -70,13 +81,24 @@ def representations(W1, W2, X, Y, *, rcond=None):
         rcond = as_scalar("rcond", rcond)
         if not 0.0 <= rcond < 1.0:
             raise InvalidArgument(f"rcond must be in [0, 1); got {rcond!r}.")
-    H = W1 @ X
-    rsm_in = H.T @ H
-    U, sig, _ = np.linalg.svd(W2, full_matrices=False)
-    keep = sig > rcond * (sig[0] if sig.size else 0.0)
-    Z = (U[:, keep].T @ Y) / sig[keep, None]
-    rsm_out = Z.T @ Z
+    check_size(f"RSM_I and RSM_O ({X.shape[1]} × {X.shape[1]} samples)", X.shape[1] ** 2,
+               "Use fewer samples.")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        H = W1 @ X
+        rsm_in = _finite(H.T @ H, "RSM_I = Xᵀ W1ᵀW1 X", {"W1": W1, "X": X})
+        U, sig, _ = _finite_svd(W2)
+        keep = sig > rcond * (sig[0] if sig.size else 0.0)
+        Z = (U[:, keep].T @ Y) / sig[keep, None]
+        rsm_out = _finite(Z.T @ Z, "RSM_O = Yᵀ (W2W2ᵀ)⁺ Y", {"W2": W2, "Y": Y})
     return rsm_in, rsm_out
+
+
+def _finite_svd(W2: np.ndarray):
+    try:
+        return np.linalg.svd(W2, full_matrices=False)
+    except np.linalg.LinAlgError:
+        raise OutOfRangeError(f"the SVD of W2 did not converge (max |W2| = "
+                              f"{float(np.max(np.abs(W2))):.3g}); rescale W2.") from None
 
 
 def ntk(W1, W2, X):
@@ -94,11 +116,17 @@ def ntk(W1, W2, X):
 
     Raises:
         InvalidArgument: non-finite entries or shapes that do not compose.
+        OutOfRangeError: the NTK overflows float64.
+        ResourceLimitError: (N_o·P)² > MAX_ELEMENTS.
     """
     W1, W2, (n_i, _, n_o) = _weights(W1, W2)
     X = _data("X", X, n_i, "N_i")
-    H = W1 @ X
-    return np.kron(np.eye(n_o), H.T @ H) + np.kron(W2 @ W2.T, X.T @ X)
+    check_size(f"the NTK ((N_o·P)² with N_o = {n_o}, P = {X.shape[1]})", (n_o * X.shape[1]) ** 2,
+               "Use fewer samples or outputs.")
+    with np.errstate(over="ignore", invalid="ignore"):
+        H = W1 @ X
+        K = np.kron(np.eye(n_o), H.T @ H) + np.kron(W2 @ W2.T, X.T @ X)
+    return _finite(K, "the NTK", {"W1": W1, "W2": W2, "X": X})
 
 
 def kernel_distance(K1, K2):
@@ -115,7 +143,8 @@ def kernel_distance(K1, K2):
 
     Raises:
         InvalidArgument: non-finite entries, fewer than 2 dimensions, kernel shapes that
-            differ, or a kernel that is identically zero (the distance is undefined).
+            differ or are empty, batch axes that do not broadcast, or a kernel that is
+            identically zero (the distance is undefined).
     """
     K1 = as_array("K1", K1)
     K2 = as_array("K2", K2)
@@ -128,6 +157,17 @@ def kernel_distance(K1, K2):
             f"K1 and K2 must have the same kernel shape (last two axes); got {K1.shape[-2:]} "
             f"and {K2.shape[-2:]}."
         )
+    if 0 in K1.shape[-2:]:
+        raise InvalidArgument(f"K1 and K2 are empty kernels (shape {K1.shape[-2:]}); the kernel "
+                              f"distance needs at least one entry.")
+    try:
+        batch = np.broadcast_shapes(K1.shape[:-2], K2.shape[:-2])
+    except ValueError:
+        raise InvalidArgument(f"the batch axes of K1 {K1.shape[:-2]} and K2 {K2.shape[:-2]} do "
+                              f"not broadcast together; give them numpy-broadcastable shapes."
+                              ) from None
+    check_size("the broadcast batch of kernels", int(np.prod(batch, dtype=object)) *
+               K1.shape[-2] * K1.shape[-1], "Use fewer kernels per call.")
     def unit(name, K):
         # Divide by the largest entry, then by the norm: no overflow/underflow in ‖K‖_F².
         m = np.max(np.abs(K), axis=(-2, -1))

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import InvalidArgument
-from ._validate import as_array, as_scalar, check_whitened
+from .._errors import InvalidArgument, OutOfRangeError
+from ._validate import as_array, as_scalar, check_size, check_whitened
 from ._weights import _as_rng, _as_size
 
 __all__ = ["task_covariances", "random_regression_task", "semantic_hierarchy"]
@@ -33,8 +33,11 @@ def task_covariances(X, Y, *, whitened=True):
         (sigma_xx, sigma_yx): Σxx = XXᵀ/P of shape (N_i, N_i) and Σyx = YXᵀ/P of shape (N_o, N_i).
 
     Raises:
-        InvalidArgument: non-finite or mis-shaped X, Y, or different numbers of samples.
+        InvalidArgument: non-finite or mis-shaped X, Y, different numbers of samples, or
+            ``whitened`` not a bool.
+        OutOfRangeError: the covariances overflow float64.
         NotWhitenedError: ``whitened`` is True and XXᵀ/P ≠ I.
+        ResourceLimitError: an N × N_i covariance beyond MAX_ELEMENTS entries.
     """
     X = as_array("X", X, ndim=2)
     Y = as_array("Y", Y, ndim=2)
@@ -45,10 +48,22 @@ def task_covariances(X, Y, *, whitened=True):
         )
     if min(X.shape[0], Y.shape[0]) == 0:
         raise InvalidArgument(f"X and Y need at least one row; got X {X.shape}, Y {Y.shape}.")
+    if not isinstance(whitened, (bool, np.bool_)):
+        raise InvalidArgument(f"whitened must be True or False; got {whitened!r} "
+                              f"({type(whitened).__name__}).")
+    check_size(f"Σxx and Σyx for N_i = {X.shape[0]}, N_o = {Y.shape[0]}",
+               max(X.shape[0], Y.shape[0]) * X.shape[0], "Use fewer features.")
+    p = X.shape[1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        sxx, syx = X @ X.T / p, Y @ X.T / p
+    if not (np.all(np.isfinite(sxx)) and np.all(np.isfinite(syx))):
+        raise OutOfRangeError(
+            f"X, Y are too large for float64: XXᵀ/P or YXᵀ/P overflows (max |X| = "
+            f"{float(np.max(np.abs(X))):.3g}, max |Y| = {float(np.max(np.abs(Y))):.3g}). Rescale "
+            f"the data.")
     if whitened:
         check_whitened(X)
-    p = X.shape[1]
-    return X @ X.T / p, Y @ X.T / p
+    return sxx, syx
 
 
 def random_regression_task(n_in, n_out, n_samples=None, *, rng=None, scale=1.0, noise=0.0):
@@ -75,6 +90,8 @@ def random_regression_task(n_in, n_out, n_samples=None, *, rng=None, scale=1.0, 
     Raises:
         InvalidArgument: non-integer sizes, n_samples < n_in, negative or non-finite scale/noise,
             bad rng.
+        OutOfRangeError: targets that overflow float64 (scale or noise near 1e308).
+        ResourceLimitError: data beyond MAX_ELEMENTS entries.
     """
     n_i = _as_size("n_in", n_in)
     n_o = _as_size("n_out", n_out)
@@ -92,13 +109,21 @@ def random_regression_task(n_in, n_out, n_samples=None, *, rng=None, scale=1.0, 
     for name, v in (("scale", scale), ("noise", noise)):
         if v < 0:
             raise InvalidArgument(f"{name} must be >= 0; got {v!r}.")
+    check_size(f"the data (N_i = {n_i}, N_o = {n_o}, P = {p})", max(n_i, n_o) * p,
+               "Use fewer samples or features.")
     gen = _as_rng(rng)
     X0 = gen.standard_normal((n_i, p))
     A, _, Bt = np.linalg.svd(X0, full_matrices=False)
     X = np.sqrt(p) * (A @ Bt)
-    W_star = gen.standard_normal((n_o, n_i)) * (scale / np.sqrt(n_i * n_o))
-    E = gen.standard_normal((n_o, p)) * (noise / np.sqrt(n_o))
-    Y = W_star @ X + E
+    with np.errstate(over="ignore", invalid="ignore"):
+        W_star = gen.standard_normal((n_o, n_i)) * (scale / np.sqrt(n_i * n_o))
+        E = gen.standard_normal((n_o, p)) * (noise / np.sqrt(n_o))
+        Y = W_star @ X + E
+    if not np.all(np.isfinite(Y)):
+        raise OutOfRangeError(
+            f"scale = {scale:.3g} and noise = {noise:.3g} are too large for float64: the targets "
+            f"overflow. Use values below ~1e300 (the targets have variance "
+            f"(scale² + noise²)/N_o).")
     return X, Y
 
 

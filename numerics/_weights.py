@@ -21,15 +21,25 @@ import numbers
 
 import numpy as np
 
-from .._errors import ArchitectureError, InvalidArgument
-from ._validate import as_array, as_scalar, check_architecture, layer_shapes, read_lambda
+from .._errors import ArchitectureError, InvalidArgument, OutOfRangeError
+from ._validate import (MAX_GRAM, as_array, as_scalar, check_architecture, check_size,
+                        check_weight_range, layer_shapes, read_lambda)
 
 __all__ = [
     "lambda_balanced_init",
     "weights_from_network",
     "lambda_of",
     "split_singular_values",
+    "task_aligned_init",
+    "task_modes",
+    "LAMBDA_RTOL",
 ]
+
+#: The weights built for a requested λ ≠ 0 must give it back (λ = tr(W2ᵀW2 − W1W1ᵀ)/N_h, as
+#: read by lambda_of and the closed forms) to this relative accuracy; otherwise λ is below the
+#: rounding of W2ᵀW2 − W1W1ᵀ (≈ 1e-16 ‖W‖²) and OutOfRangeError is raised.  E.g. at scale 1e8
+#: (‖W‖² ≈ 1e16) a requested λ = 0.5 would read back as ≈ 2.4.
+LAMBDA_RTOL = 1e-6
 
 
 # --------------------------------------------------------------------------------------------
@@ -41,6 +51,9 @@ def _as_rng(rng) -> np.random.Generator:
         if isinstance(rng, bool):
             raise InvalidArgument(f"rng must be None, an int seed or a numpy Generator; got "
                                   f"{rng!r}. Pass e.g. rng=0.")
+        if isinstance(rng, numbers.Integral) and rng < 0:
+            raise InvalidArgument(f"rng must be a non-negative int seed; got {rng}. Pass e.g. "
+                                  f"rng={-int(rng)}.")
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.Generator):
         return rng
@@ -68,6 +81,19 @@ def _haar_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
     return q * d
 
 
+def _svd(name: str, M: np.ndarray, *, full_matrices: bool):
+    """numpy's SVD, with LAPACK's rare non-convergence turned into a clear error."""
+    try:
+        return np.linalg.svd(M, full_matrices=full_matrices)
+    except np.linalg.LinAlgError:
+        nz = np.abs(M[M != 0])
+        raise OutOfRangeError(
+            f"the SVD of {name} did not converge (entries from {float(nz.min(initial=0)):.3g} "
+            f"to {float(nz.max(initial=0)):.3g} in absolute value); rescale {name} to entries "
+            f"of order 1, or check it for values at the edge of the float64 range."
+        ) from None
+
+
 def split_singular_values(s, lam: float) -> tuple[np.ndarray, np.ndarray]:
     """Per-mode factors (s1, s2) of Theorem 5.2, without cancellation.
 
@@ -80,15 +106,60 @@ def split_singular_values(s, lam: float) -> tuple[np.ndarray, np.ndarray]:
         S_λ = sqrt(s² + λ²/4); hence s1·s2 = s and s2² − s1² = λ.  The factor that is large for
         the sign of λ is computed directly, the other as s / (large factor), so both have
         relative error of a few ulps for all s ≥ 0 and λ (including |λ| ≫ s and s = 0).
+
+    Raises:
+        InvalidArgument: s or lam not finite real numbers, s < 0, lam not a scalar.
+        OutOfRangeError: sqrt(s² + λ²/4) + |λ|/2 overflows float64.
     """
-    s = np.asarray(s, dtype=np.float64)
+    s = as_array("s", s)
+    lam = as_scalar("lam", lam)
+    if np.any(s < 0):
+        raise InvalidArgument(f"s must be singular values (>= 0); got min s = "
+                              f"{float(s.min())!r}. Pass |s| (a sign belongs to the singular "
+                              f"vectors).")
     half = 0.5 * abs(lam)
-    big = np.sqrt(np.hypot(s, half) + half)  # sqrt(S_λ + |λ|/2): no cancellation
+    with np.errstate(over="ignore"):
+        big = np.sqrt(np.hypot(s, half) + half)  # sqrt(S_λ + |λ|/2): no cancellation
+    if not np.all(np.isfinite(big)):
+        raise OutOfRangeError(
+            f"s (max {float(np.max(s, initial=0.0)):.3g}) and lam = {lam:.3g} are too large "
+            f"for float64: S_λ + |λ|/2 = sqrt(s² + λ²/4) + |λ|/2 overflows. Rescale them "
+            f"(the factors scale like their square roots)."
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         small = np.where(big > 0, s / np.where(big > 0, big, 1.0), 0.0)
     if lam >= 0:
         return small, big
     return big, small
+
+
+def _certify(W1: np.ndarray, W2: np.ndarray, lam: float, source: str) -> None:
+    """Refuse weights that float64 cannot deliver as asked (OutOfRangeError).
+
+    ``source`` names the inputs that set the size of the weights (e.g. "scale = 1e8").  Checks:
+    every entry finite, ‖W1‖_F² + ‖W2‖_F² ≤ MAX_GRAM, and (λ ≠ 0) λ read back as
+    tr(W2ᵀW2 − W1W1ᵀ)/N_h within LAMBDA_RTOL of the requested λ.
+    """
+    if not (np.all(np.isfinite(W1)) and np.all(np.isfinite(W2))):
+        raise OutOfRangeError(
+            f"{source} with lam = {lam:.6g} gives weights beyond the float64 range (an entry "
+            f"overflowed). Use smaller values: weights need ‖W1‖_F² + ‖W2‖_F² <= {MAX_GRAM:.0e}."
+        )
+    try:
+        check_weight_range(W1, W2)
+    except OutOfRangeError as exc:
+        raise OutOfRangeError(f"{source} with lam = {lam:.6g}: {exc}") from None
+    if lam != 0.0 and W1.shape[0]:
+        got = read_lambda(W1, W2, rtol=np.inf)
+        if not abs(got - lam) <= LAMBDA_RTOL * abs(lam):
+            g2 = float(np.sum(W1 * W1) + np.sum(W2 * W2))
+            raise OutOfRangeError(
+                f"lam = {lam:.6g} is below the float64 resolution of W2ᵀW2 − W1W1ᵀ for "
+                f"{source} (‖W1‖_F² + ‖W2‖_F² = {g2:.3g}, rounding ≈ {2.2e-16 * g2:.2g}): the "
+                f"weights would read back λ = {got:.6g} (allowed relative error "
+                f"{LAMBDA_RTOL:.0e}). Use lam=0, a larger |lam| (>= ~{g2 * 2.2e-16 / LAMBDA_RTOL:.1g}) "
+                f"or smaller weights."
+            )
 
 
 def _check_weights(W1, W2) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]]:
@@ -131,6 +202,10 @@ def lambda_balanced_init(lam, n_in, n_hidden, n_out, *, scale=1.0, rng=None, ali
         InvalidArgument: non-integer sizes, non-finite λ, scale ≤ 0, bad rng, bad aligned_to.
         ArchitectureError: N_h outside [min(N_i, N_o), max(N_i, N_o)] (except N_h > max with
             λ = 0), or a sign of λ that the architecture forbids (spec §12).
+        OutOfRangeError: weights beyond float64 (‖W1‖_F² + ‖W2‖_F² > MAX_GRAM, e.g. scale ≳
+            1e150), or λ ≠ 0 below the rounding of W2ᵀW2 − W1W1ᵀ at this scale (it would read
+            back off by more than LAMBDA_RTOL relative, e.g. λ = 0.5 at scale = 1e8).
+        ResourceLimitError: an array beyond MAX_ELEMENTS entries (layers of ~5 800 units).
     """
     lam = as_scalar("lam", lam)
     n_i = _as_size("n_in", n_in)
@@ -149,11 +224,9 @@ def lambda_balanced_init(lam, n_in, n_hidden, n_out, *, scale=1.0, rng=None, ali
     else:
         check_architecture(n_i, n_h, n_o, lam, atol=0.0)
 
-    A = scale * gen.standard_normal((n_h, n_i))
-    B = scale * gen.standard_normal((n_o, n_h))
-    R = _haar_orthogonal(n_h, gen)
-    # Only the first N_m singular values of B A can be non-zero.
-    U, s, Vt = np.linalg.svd(B @ A, full_matrices=True)
+    check_size(f"the weights for (N_i, N_h, N_o) = {(n_i, n_h, n_o)}",
+               max(n_h * n_i, n_o * n_h, n_h * n_h, n_o * n_i, n_o * n_o, n_i * n_i),
+               "Use smaller layers.")
     if aligned_to is not None:
         syx = as_array("aligned_to", aligned_to, ndim=2)
         if syx.shape != (n_o, n_i):
@@ -161,7 +234,21 @@ def lambda_balanced_init(lam, n_in, n_hidden, n_out, *, scale=1.0, rng=None, ali
                 f"aligned_to must be Σyx of shape (N_o, N_i) = {(n_o, n_i)}; got {syx.shape}. "
                 f"Pass Σyx = YXᵀ/P (outputs × inputs)."
             )
-        U, _, Vt = np.linalg.svd(syx, full_matrices=True)
+    A = scale * gen.standard_normal((n_h, n_i))
+    B = scale * gen.standard_normal((n_o, n_h))
+    R = _haar_orthogonal(n_h, gen)
+    # Only the first N_m singular values of B A can be non-zero.
+    with np.errstate(over="ignore", invalid="ignore"):
+        BA = B @ A
+    if not np.all(np.isfinite(BA)):
+        raise OutOfRangeError(
+            f"scale = {scale:.3g} is too large for float64: the network function B A has entries "
+            f"~ scale² = {scale * scale:.3g}, which overflow. Use scale <= ~1e150 (weights need "
+            f"‖W1‖_F² + ‖W2‖_F² <= {MAX_GRAM:.0e})."
+        )
+    U, s, Vt = _svd("B A", BA, full_matrices=True)
+    if aligned_to is not None:
+        U, _, Vt = _svd("aligned_to", syx, full_matrices=True)
     s = s[:n_m]
     s1, s2 = split_singular_values(s, lam)
 
@@ -178,6 +265,7 @@ def lambda_balanced_init(lam, n_in, n_hidden, n_out, *, scale=1.0, rng=None, ali
             S2[k, k] = np.sqrt(lam) if lam > 0 else 0.0
     W1 = R @ S1 @ Vt
     W2 = U @ S2 @ R.T
+    _certify(W1, W2, lam, f"scale = {scale:.3g}")
     return W1, W2
 
 
@@ -205,6 +293,10 @@ def weights_from_network(A, lam, R=None):
     Raises:
         InvalidArgument: A not a finite 2-D array, λ not finite, R of the wrong shape or not
             orthogonal (‖RᵀR − I‖_F > 1e-10).
+        OutOfRangeError: weights beyond float64 (‖W1‖_F² + ‖W2‖_F² > MAX_GRAM), or λ ≠ 0 below
+            the rounding of W2ᵀW2 − W1W1ᵀ (|λ| ≲ 1e-10 ‖A‖; it would read back off by more
+            than LAMBDA_RTOL relative).
+        ResourceLimitError: an array beyond MAX_ELEMENTS entries.
     """
     A = as_array("A", A, ndim=2)
     lam = as_scalar("lam", lam)
@@ -227,11 +319,29 @@ def weights_from_network(A, lam, R=None):
                 f"R must be orthogonal: ‖RᵀR − I‖_F = {dev:.3g} > 1e-10. Orthogonalise it "
                 f"(e.g. the Q factor of a QR decomposition) or omit it for R = I."
             )
-    U, s, Vt = np.linalg.svd(A, full_matrices=False)
-    s1, s2 = split_singular_values(s, lam)
+    check_size(f"the weights for A of shape {A.shape}", max(n_o, n_i) * n_h, "Use a smaller A.")
+    U, s, Vt = _svd("A", A, full_matrices=False)
+    s1, s2 = _split_for("A", s, lam)
     W1 = R @ (s1[:, None] * Vt)
     W2 = (U * s2) @ R.T
+    _certify(W1, W2, lam, f"A (max |entry| = {float(np.max(np.abs(A))):.3g})")
     return W1, W2
+
+
+def _split_for(name: str, s: np.ndarray, lam: float):
+    """split_singular_values for the singular values of ``name``, overflow named after it."""
+    if not np.all(np.isfinite(s)):
+        raise OutOfRangeError(f"{name} is too large for float64: its singular values overflow. "
+                              f"Rescale {name} (weights need ‖W1‖_F² + ‖W2‖_F² <= "
+                              f"{MAX_GRAM:.0e}).")
+    try:
+        return split_singular_values(s, lam)
+    except OutOfRangeError:
+        raise OutOfRangeError(
+            f"{name} (largest singular value {float(np.max(s, initial=0.0)):.3g}) with lam = "
+            f"{lam:.3g} is too large for float64: sqrt(s² + λ²/4) overflows. Rescale them "
+            f"(weights need ‖W1‖_F² + ‖W2‖_F² <= {MAX_GRAM:.0e})."
+        ) from None
 
 
 def lambda_of(W1, W2) -> float:
@@ -253,7 +363,12 @@ def lambda_of(W1, W2) -> float:
 
 def _task_basis(sigma_yx):
     syx = as_array("sigma_yx", sigma_yx, ndim=2)
-    U, s, Vt = np.linalg.svd(syx, full_matrices=False)
+    if min(syx.shape) == 0:
+        raise InvalidArgument(f"sigma_yx must have at least one row and one column (N_o, N_i "
+                              f">= 1); got shape {syx.shape}.")
+    check_size(f"the task basis of sigma_yx of shape {syx.shape}", max(syx.shape) ** 2,
+               "Use a smaller task.")
+    U, s, Vt = _svd("sigma_yx", syx, full_matrices=False)
     return syx, U, s, Vt.T
 
 
@@ -274,23 +389,27 @@ def task_aligned_init(sigma_yx, s0, lam, *, R=None):
         :func:`task_modes`.
 
     Raises:
-        InvalidArgument: non-finite input, s0 of the wrong length, R not orthogonal.
+        InvalidArgument: non-finite or non-real input, s0 of the wrong length, R not
+            orthogonal, an empty sigma_yx.
+        OutOfRangeError: weights beyond float64, or λ ≠ 0 below the rounding of
+            W2ᵀW2 − W1W1ᵀ (as for :func:`weights_from_network`).
     """
     _, U, _, V = _task_basis(sigma_yx)
     lam = as_scalar("lam", lam)
     n_m = U.shape[1]
-    s0 = np.broadcast_to(np.asarray(s0, dtype=float), (n_m,)) if np.ndim(s0) == 0 else \
-        as_array("s0", s0, ndim=1)
+    s0 = as_array("s0", s0, ndim=(0, 1))
+    if s0.ndim == 0:
+        s0 = np.broadcast_to(s0, (n_m,))
     if s0.shape != (n_m,):
         raise InvalidArgument(f"s0 must be a scalar or {n_m} values (one per task mode, "
                               f"N_m = min(N_i, N_o)); got {s0.shape[0]} values.")
-    if not np.all(np.isfinite(s0)):
-        raise InvalidArgument("s0 must be finite.")
-    s1, s2 = split_singular_values(np.abs(s0), lam)
+    s1, s2 = _split_for("s0", np.abs(s0), lam)
     s2 = np.where(s0 < 0, -s2, s2)
     W1, W2 = weights_from_network(np.eye(n_m), 0.0, R=R)   # validates R; W1 = R, W2 = Rᵀ
     R = W1
-    return R @ (s1[:, None] * V.T), (U * s2) @ R.T
+    W1, W2 = R @ (s1[:, None] * V.T), (U * s2) @ R.T
+    _certify(W1, W2, lam, f"s0 (max |s0| = {float(np.max(np.abs(s0))):.3g})")
+    return W1, W2
 
 
 def task_modes(product, sigma_yx):
@@ -305,14 +424,24 @@ def task_modes(product, sigma_yx):
     Returns:
         (s, leakage): s of shape (N_m,) or (T, N_m); leakage the largest entry, over all
         times, of A − Ũ diag(s) Ṽᵀ (0 for an exactly task-aligned A).
+
+    Raises:
+        InvalidArgument: non-finite or non-real input, shapes that do not match, an empty
+            sigma_yx.  OutOfRangeError: the projection overflows float64.
     """
     syx, U, _, V = _task_basis(sigma_yx)
-    A = np.asarray(product, dtype=float)
+    A = as_array("product", product)
     if A.shape[-2:] != syx.shape or A.ndim not in (2, 3):
         raise InvalidArgument(f"product must have shape {syx.shape} or (T, {syx.shape[0]}, "
                               f"{syx.shape[1]}) like sigma_yx; got {A.shape}.")
-    M = np.einsum("oa,...oi,ib->...ab", U, A, V)
-    s = np.einsum("...aa->...a", M)
-    aligned = np.einsum("oa,...a,ia->...oi", U, s, V)
-    leakage = float(np.max(np.abs(A - aligned))) if A.size else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        M = np.einsum("oa,...oi,ib->...ab", U, A, V)
+        s = np.einsum("...aa->...a", M)
+        aligned = np.einsum("oa,...a,ia->...oi", U, s, V)
+        leakage = float(np.max(np.abs(A - aligned))) if A.size else 0.0
+    if not (np.all(np.isfinite(s)) and np.isfinite(leakage)):
+        raise OutOfRangeError(
+            f"product is too large for float64 (max |entry| = {float(np.max(np.abs(A))):.3g}): "
+            f"its projection on the task modes overflows. Rescale product."
+        )
     return s, leakage

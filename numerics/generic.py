@@ -12,7 +12,14 @@ alike, so that a formula is written once and evaluated exactly, at any precision
     sigmoid(np.array([1.0, 2.0]), 0.1, np.linspace(0, 5, 11)[:, None])           # numpy
 
 The backend is chosen by the argument: a SymPy object gives SymPy, an mpmath number (or a
-numpy object array of them) gives mpmath, anything else numpy.
+list, tuple or numpy object array with one among its entries) gives mpmath, anything else numpy.
+
+A real argument never gives a NaN, an infinity or a complex number silently: outside the
+function's real domain (log of a negative number, sqrt(−1), arctanh(2)) the numpy and mpmath
+backends raise InvalidArgument, and where the result leaves the float64 range (exp(1000))
+numpy raises OutOfRangeError (mpmath has no such range).  Complex arguments (numpy complex,
+mpc) are evaluated as complex functions.  Bools, strings, ``None``, NaN and ±inf are refused.
+SymPy keeps its own exact semantics (log(−1) = iπ).
 """
 
 from __future__ import annotations
@@ -21,8 +28,15 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .._errors import InvalidArgument, OutOfRangeError
+from ._validate import _show, as_array
+
 __all__ = ["backend", "exp", "expm1", "log", "log1p", "sqrt", "sinh", "cosh", "tanh",
            "arcsinh", "arctanh", "absolute", "sign"]
+
+
+def _has_mp(x) -> bool:
+    return any(isinstance(v, (mpmath.mpf, mpmath.mpc)) for v in np.asarray(x, dtype=object).flat)
 
 
 def backend(x) -> str:
@@ -31,10 +45,46 @@ def backend(x) -> str:
         return "sympy"
     if isinstance(x, (mpmath.mpf, mpmath.mpc, mpmath.matrix)):
         return "mpmath"
-    if isinstance(x, np.ndarray) and x.dtype == object and x.size and \
-            isinstance(x.flat[0], (mpmath.mpf, mpmath.mpc)):
+    if isinstance(x, np.ndarray) and x.dtype == object and x.size and _has_mp(x):
         return "mpmath"
+    if isinstance(x, (list, tuple)):
+        try:
+            if _has_mp(x):
+                return "mpmath"
+        except (TypeError, ValueError):
+            pass
     return "numpy"
+
+
+#: The real domain of each function, for messages (None: all reals).
+_DOMAIN = {"log": "x > 0", "log1p": "x > -1", "sqrt": "x >= 0", "arctanh": "-1 < x < 1"}
+
+
+def _domain_error(name: str, x, y) -> Exception:
+    dom = _DOMAIN.get(name)
+    if dom is not None:
+        return InvalidArgument(
+            f"{name}(x) at x = {_show(x)} would be {_show(y)}: x is outside the real domain of "
+            f"{name} ({dom}). Pass a complex x (complex(x), mpmath.mpc) if a complex result is "
+            f"meant.")
+    return OutOfRangeError(
+        f"{name}(x) at x = {_show(x)} is {_show(y)}: beyond the float64 range (|result| < "
+        f"1.8e308). Evaluate it with mpmath ({name}(mpmath.mpf(x))) or rescale.")
+
+
+def _mp_one(name: str, mp, x):
+    if isinstance(x, mpmath.mpc):
+        return mp(x)
+    if isinstance(x, mpmath.mpf):
+        v = x
+    else:
+        v = mpmath.mpf(as_array("x", x, ndim=0).item())
+    if not mpmath.isfinite(v):
+        raise InvalidArgument(f"x = {v} is not finite; {name}(x) needs a finite argument.")
+    y = mp(v)
+    if isinstance(y, mpmath.mpc) or not mpmath.isfinite(y):
+        raise _domain_error(name, v, y)
+    return y
 
 
 def _dispatch(name: str, sym, mp, npf):
@@ -43,10 +93,37 @@ def _dispatch(name: str, sym, mp, npf):
         if b == "sympy":
             return sym(x)
         if b == "mpmath":
-            if isinstance(x, np.ndarray):
-                return np.vectorize(mp, otypes=[object])(x)
-            return mp(x)
-        return npf(x)
+            if isinstance(x, mpmath.matrix):
+                return x.apply(lambda v: _mp_one(name, mp, v))
+            if isinstance(x, (list, tuple, np.ndarray)):
+                arr = np.asarray(x, dtype=object)
+                out = np.empty(arr.shape, dtype=object)
+                for idx in np.ndindex(arr.shape):
+                    out[idx] = _mp_one(name, mp, arr[idx])
+                return out
+            return _mp_one(name, mp, x)
+        raw = x if isinstance(x, np.ndarray) else None
+        if raw is None:
+            try:
+                raw = np.asarray(x)
+            except (TypeError, ValueError):
+                raw = None
+        if raw is not None and raw.dtype.kind == "c":
+            arr = raw
+            if not np.all(np.isfinite(arr)):
+                raise InvalidArgument(f"x contains NaN/inf; {name}(x) needs finite arguments.")
+        else:
+            arr = as_array("x", x)
+        with np.errstate(all="ignore"):
+            y = npf(arr)
+        bad = ~np.isfinite(y)
+        if np.any(bad):
+            i = np.unravel_index(int(np.argmax(bad)), np.shape(y)) if np.ndim(y) else ()
+            raise _domain_error(name, np.asarray(arr)[i] if np.ndim(arr) else arr[()],
+                                np.asarray(y)[i] if np.ndim(y) else y)
+        if arr.dtype.kind != "c" and np.iscomplexobj(y):   # pragma: no cover - numpy is real
+            raise _domain_error(name, arr, y)
+        return y
     f.__name__ = name
     f.__doc__ = f"{name}(x) for SymPy, mpmath or numpy/float ``x`` (see the module docstring)."
     return f

@@ -11,7 +11,7 @@ Independent of the float64 code in ``numerics._aligned`` (which uses a factored 
   for small y; P sinh + Q cosh ≈ e^{−y} when s0 < 0 and λ ≈ 0; s0 + γ(s̃ − s0) near the saddle),
   so each value is computed with guard digits (20 + y/ln 10 + 2 log10(1/y), at most 4000 to
   start) and then recomputed with twice the guard; the two must agree to ``dps`` digits, otherwise
-  the guard is doubled again (up to 20 000 digits, then ``ArithmeticError``: e.g. a λ = 0
+  the guard is doubled again (up to 20 000 digits, then ``ResourceLimitError``: e.g. a λ = 0
   reversed mode at 2 s̃ t/τ > 40 000, whose value is below 10^-17000 anyway).  Two results that
   are both exactly 0 are accepted only where the exact answer is 0 (s0 = 0 at a fixed point, or
   t = 0), since s0 + γ(s̃ − s0) rounds to exactly 0 when |s0| ≫ |s| and the precision is short.  The agreement of
@@ -33,30 +33,30 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from ..._errors import InvalidArgument
+from ..._errors import IntegrationError, InvalidArgument, ResourceLimitError
+from ._limits import MAX_ODE_WORK, MAX_WORK_DPS, check_dps, check_points, to_mpf
 
 __all__ = ["aligned_trajectory", "transition_function", "ode_trajectory", "to_mpf_array"]
 
-_MAX_DPS = 20_000
-
-
-def _to_mpf(name: str, value) -> mpmath.mpf:
-    try:
-        v = mpmath.mpf(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgument(f"{name} = {value!r} is not a real number ({exc}). Pass a float, "
-                              f"int, string or mpf.") from None
-    if not mpmath.isfinite(v):
-        raise InvalidArgument(f"{name} = {v} is not finite; every argument must be finite.")
-    return v
+_MAX_DPS = MAX_WORK_DPS
+_to_mpf = to_mpf
 
 
 def to_mpf_array(name: str, value) -> np.ndarray:
-    """Return ``value`` as a numpy object array of finite ``mpf`` (exact for floats)."""
-    arr = np.asarray(value, dtype=object)
+    """Return ``value`` as a numpy object array of finite ``mpf`` (exact for floats).
+
+    Raises InvalidArgument for complex, bool, None, NaN/inf or non-numeric entries (naming
+    ``name``), and ResourceLimitError beyond MAX_POINTS entries.
+    """
+    try:
+        arr = np.asarray(value, dtype=object)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(f"{name} must be a number or a rectangular array of numbers "
+                              f"({exc}).") from None
+    check_points(name, arr.size)
     out = np.empty(arr.shape, dtype=object)
     for idx in np.ndindex(arr.shape):
-        out[idx] = _to_mpf(name, arr[idx])
+        out[idx] = to_mpf(name, arr[idx])
     return out
 
 
@@ -70,11 +70,12 @@ def _prepare(names, values):
         raise InvalidArgument(f"tau must be > 0 (time constant); got min tau = "
                               f"{min(d['tau'].flat)}. Pass a positive tau.")
     try:
-        arrs = np.broadcast_arrays(*arrs)
+        shape = np.broadcast_shapes(*(a.shape for a in arrs))
     except ValueError:
         shapes = ", ".join(f"{n}: {a.shape}" for n, a in d.items())
         raise InvalidArgument(f"the arguments do not broadcast together ({shapes}).") from None
-    return arrs
+    check_points("the broadcast arguments", int(np.prod(shape, dtype=object)))
+    return np.broadcast_arrays(*arrs)
 
 
 def _apply(fun, arrs, **kw):
@@ -146,9 +147,13 @@ def _adaptive(st, s0, lam, t, tau, dps, want_s):
     while True:
         g = 2 * g
         if dps + g > _MAX_DPS:
-            raise ArithmeticError(
-                f"mp aligned closed form did not settle to {dps} digits below {_MAX_DPS} "
-                f"digits of working precision (s_target={st}, s0={s0}, lam={lam}, t={t}).")
+            raise ResourceLimitError(
+                f"the mp aligned closed form did not settle to {dps} digits below {_MAX_DPS:,} "
+                f"digits of working precision (MAX_WORK_DPS) at s_target = "
+                f"{mpmath.nstr(st, 8)}, s0 = {mpmath.nstr(s0, 8)}, lam = {mpmath.nstr(lam, 8)}, "
+                f"t = {mpmath.nstr(t, 8)}, tau = {mpmath.nstr(tau, 8)}: the value cancels below "
+                f"10^-{_MAX_DPS} (e.g. a reversed λ = 0 mode at large t). Use the float64 "
+                f"numerics.aligned_trajectory, or a smaller t.")
         cur = _eval(st, s0, lam, t, tau, want_s, dps + g)
         if cur is not None and prev is not None:
             with mpmath.workdps(dps + g):
@@ -163,9 +168,7 @@ def _adaptive(st, s0, lam, t, tau, dps, want_s):
 
 
 def _check_dps(dps) -> int:
-    if not isinstance(dps, (int, np.integer)) or dps < 15:
-        raise InvalidArgument(f"dps must be an int >= 15; got {dps!r}.")
-    return int(dps)
+    return check_dps(dps)
 
 
 def aligned_trajectory(s_target, s0, lam, t, tau=1, *, dps=50):
@@ -181,7 +184,8 @@ def aligned_trajectory(s_target, s0, lam, t, tau=1, *, dps=50):
 
     Raises:
         InvalidArgument: non-finite or non-real input, t < 0, tau <= 0, bad dps, shapes that do
-            not broadcast.  ArithmeticError if the precision doubling does not settle.
+            not broadcast.  ResourceLimitError: dps > MAX_DPS, more than MAX_POINTS points, or
+            the precision doubling does not settle below MAX_WORK_DPS digits.
     """
     dps = _check_dps(dps)
     arrs = _prepare(("s_target", "s0", "lam", "t", "tau"), (s_target, s0, lam, t, tau))
@@ -201,17 +205,32 @@ def transition_function(s_target, s0, lam, t, tau=1, *, dps=50):
     return _apply(_adaptive, arrs, dps=dps, want_s=False)
 
 
-def _ode_one(st, s0, lam, t, tau, dps):
+class _TooManyEvaluations(Exception):
+    pass
+
+
+def _ode_one(st, s0, lam, t, tau, dps, count):
     with mpmath.workdps(dps):
         l2 = lam * lam
 
         def rhs(_t, s):
+            count[0] += 1
+            if count[0] > MAX_ODE_WORK:
+                raise _TooManyEvaluations(_t)
             return mpmath.sqrt(l2 + 4 * s * s) * (st - s) / tau
 
         if t == 0:
             return +s0
         f = mpmath.odefun(rhs, 0, s0)
-        return +f(t)
+        try:
+            return +f(t)
+        except _TooManyEvaluations as exc:
+            raise IntegrationError(
+                f"ode_trajectory stopped at t = {mpmath.nstr(exc.args[0], 6)} of "
+                f"{mpmath.nstr(t, 6)}: this call has used {MAX_ODE_WORK:,} evaluations "
+                f"(MAX_ODE_WORK, about a minute); the Taylor integrator's cost grows with "
+                f"t·sqrt(λ² + 4 s²)/τ and the number of points. Use aligned_trajectory (closed "
+                f"form, any t), t ≲ 20, or fewer points.") from None
 
 
 def ode_trajectory(s_target, s0, lam, t, tau=1, dps=30):
@@ -229,8 +248,10 @@ def ode_trajectory(s_target, s0, lam, t, tau=1, dps=30):
         ``mpf`` or numpy object array of ``mpf``.
 
     Raises:
-        InvalidArgument: as ``aligned_trajectory``.
+        InvalidArgument, ResourceLimitError: as ``aligned_trajectory``.
+        IntegrationError: more than MAX_ODE_WORK evaluations of the right-hand side in all (t
+            too large for the Taylor integrator, or too many points).
     """
     dps = _check_dps(dps)
     arrs = _prepare(("s_target", "s0", "lam", "t", "tau"), (s_target, s0, lam, t, tau))
-    return _apply(_ode_one, arrs, dps=dps)
+    return _apply(_ode_one, arrs, dps=dps, count=[0])

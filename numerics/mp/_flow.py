@@ -11,31 +11,28 @@ Private module; the lead decides the export from ``numerics.mp``.
 
 from __future__ import annotations
 
-import numbers
-
 import mpmath
 import numpy as np
 
 from ..._errors import InvalidArgument
+from ._limits import check_dim, check_dps, to_mpf
 
 __all__ = ["weights_from_network"]
 
 
 def _to_mp_matrix(name: str, value) -> mpmath.matrix:
-    arr = np.asarray(value, dtype=object)
+    try:
+        arr = np.asarray(value, dtype=object)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(f"{name} must be a rectangular 2-D array of numbers ({exc}).") \
+            from None
     if arr.ndim != 2 or min(arr.shape) == 0:
         raise InvalidArgument(f"{name} must be a non-empty 2-D array; got shape {arr.shape}.")
+    check_dim(name, arr.shape)
     out = mpmath.matrix(arr.shape[0], arr.shape[1])
     for i in range(arr.shape[0]):
         for j in range(arr.shape[1]):
-            try:
-                v = mpmath.mpf(arr[i, j])
-            except (TypeError, ValueError) as exc:
-                raise InvalidArgument(f"{name}[{i}, {j}] = {arr[i, j]!r} is not a real number "
-                                      f"({exc}).") from None
-            if not mpmath.isfinite(v):
-                raise InvalidArgument(f"{name}[{i}, {j}] = {v} is not finite.")
-            out[i, j] = v
+            out[i, j] = to_mpf(f"{name}[{i}, {j}]", arr[i, j])
     return out
 
 
@@ -63,19 +60,14 @@ def weights_from_network(A, lam, R=None, dps=50):
         (W1, W2): numpy object arrays of mpf, shapes (N_h, N_i) and (N_o, N_h).
 
     Raises:
-        InvalidArgument: bad shapes, non-finite entries, dps < 15, R not orthogonal (to
-            10^(−dps/2)).
+        InvalidArgument: bad shapes, non-finite, complex or bool entries, dps < 15, R not
+            orthogonal (to 10^(−dps/2)).
+        ResourceLimitError: dps > MAX_DPS, or a matrix beyond MAX_DIM rows/columns.
     """
-    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral) or dps < 15:
-        raise InvalidArgument(f"dps must be an int >= 15; got {dps!r}.")
+    dps = check_dps(dps)
     with mpmath.workdps(int(dps)):
         Am = _to_mp_matrix("A", A)
-        try:
-            lam_m = mpmath.mpf(lam)
-        except (TypeError, ValueError) as exc:
-            raise InvalidArgument(f"lam must be a real number; got {lam!r} ({exc}).") from None
-        if not mpmath.isfinite(lam_m):
-            raise InvalidArgument(f"lam must be finite; got {lam_m}.")
+        lam_m = to_mpf("lam", lam)
         n_o, n_i = Am.rows, Am.cols
         n_h = min(n_o, n_i)
         if R is None:

@@ -18,14 +18,13 @@ Private module; the lead decides the export from ``numerics.mp``.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import mpmath
 import numpy as np
 
-from ..._errors import InvalidArgument, NotBalancedError
+from ..._errors import IntegrationError, InvalidArgument, NotBalancedError
 from .._validate import as_scalar, as_times, check_architecture, layer_shapes
+from ._limits import (MAX_ODE_WORK, check_dim, check_dps, check_points, check_work_dps,
+                      to_mpf)
 
 __all__ = ["qqt", "gradient_flow"]
 
@@ -35,22 +34,19 @@ _BALANCE_RTOL = 1e-8
 
 def _mp_matrix(name: str, value) -> mpmath.matrix:
     """Finite real 2-D input (floats, ints, strings or mpf) → mpmath.matrix at the current dps."""
-    arr = np.asarray(value, dtype=object)
+    try:
+        arr = np.asarray(value, dtype=object)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(f"{name} must be a rectangular 2-D array of numbers ({exc}).") \
+            from None
     if arr.ndim != 2:
         raise InvalidArgument(f"{name} must be a 2-D matrix; got an array of shape {arr.shape}. "
                               f"Reshape it.")
+    check_dim(name, arr.shape)
     out = mpmath.matrix(arr.shape[0], arr.shape[1])
     for i in range(arr.shape[0]):
         for j in range(arr.shape[1]):
-            try:
-                v = mpmath.mpf(arr[i, j])
-            except (TypeError, ValueError) as exc:
-                raise InvalidArgument(f"{name}[{i}, {j}] = {arr[i, j]!r} is not a real number "
-                                      f"({exc}). Pass real numbers.") from None
-            if not mpmath.isfinite(v):
-                raise InvalidArgument(f"{name}[{i}, {j}] = {v} is not finite; every entry must "
-                                      f"be finite. Check how {name} was computed.")
-            out[i, j] = v
+            out[i, j] = to_mpf(f"{name}[{i}, {j}]", arr[i, j])
     return out
 
 
@@ -64,9 +60,7 @@ def _to_object(M: mpmath.matrix, dps: int) -> np.ndarray:
 
 
 def _check_dps(dps) -> int:
-    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral) or dps < 15:
-        raise InvalidArgument(f"dps must be an int >= 15; got {dps!r}. Pass e.g. dps=50.")
-    return int(dps)
+    return check_dps(dps)
 
 
 def _inputs(W1, W2, sigma_yx, t, tau, dps):
@@ -81,22 +75,32 @@ def _inputs(W1, W2, sigma_yx, t, tau, dps):
             f"{(n_o, n_i)} (Σyx = YXᵀ/P maps inputs to outputs). Transpose it or check the "
             f"layer shapes.")
     times = as_times("t", t)
+    check_points("t", times.size)
     tau = as_scalar("tau", tau, positive=True)
     return dps, W1m, W2m, Sm, times, tau, (n_i, n_h, n_o)
 
 
-def _read_lambda(W1m, W2m) -> mpmath.mpf:
-    M = W2m.T * W2m - W1m * W1m.T
+def _read_lambda(W1m, W2m, Sm=None) -> mpmath.mpf:
+    """λ of the weights, or NotBalancedError (the test of numerics._validate.read_lambda, at
+    the working precision: relative to ‖W2ᵀW2‖ + ‖W1W1ᵀ‖ and, with Σyx, to the scale
+    2‖Σyx‖_F + |λ|√N_h at which the flow settles)."""
+    G2, G1 = W2m.T * W2m, W1m * W1m.T
+    M = G2 - G1
     n_h = M.rows
     lam = sum(M[i, i] for i in range(n_h)) / n_h
-    dev = mpmath.norm(M - lam * mpmath.eye(n_h))
-    scale = mpmath.norm(W2m.T * W2m) + mpmath.norm(W1m * W1m.T) + 1
+    dev = mpmath.mnorm(M - lam * mpmath.eye(n_h), "F")
+    scale = mpmath.mnorm(G2, "F") + mpmath.mnorm(G1, "F")
+    what = "(‖W2ᵀW2‖_F + ‖W1W1ᵀ‖_F)"
+    if Sm is not None:
+        settle = 2 * mpmath.mnorm(Sm, "F") + abs(lam) * mpmath.sqrt(n_h)
+        if 0 < settle < scale:
+            scale, what = settle, "(2‖Σyx‖_F + |λ|√N_h, the scale where the flow settles)"
     if dev > _BALANCE_RTOL * scale:
         raise NotBalancedError(
             f"W1, W2 are not λ-balanced (assumption A2): ‖W2ᵀW2 − W1W1ᵀ − λI‖_F = "
             f"{mpmath.nstr(dev, 3)} (λ = {mpmath.nstr(lam, 6)} from the diagonal; allowed "
-            f"{_BALANCE_RTOL:.0e} × {mpmath.nstr(scale, 3)}). Build them with "
-            f"lambda_balanced_init(...) or use gradient_flow(...) for arbitrary weights.")
+            f"{_BALANCE_RTOL:.0e} × {what} = {mpmath.nstr(_BALANCE_RTOL * scale, 3)}). Build them "
+            f"with lambda_balanced_init(...) or use gradient_flow(...) for arbitrary weights.")
     return lam
 
 
@@ -122,28 +126,39 @@ def qqt(W1, W2, sigma_yx, t, tau=1.0, dps=50) -> np.ndarray:
         (T, N, N) for 1-D t, N = N_i + N_o; QQᵀ = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]].
 
     Raises:
-        InvalidArgument: bad shapes, non-finite entries, t < 0, tau <= 0, dps < 15.
-        NotBalancedError: W1, W2 not λ-balanced (relative tolerance 1e-8).
+        InvalidArgument: bad shapes, non-finite, complex or bool entries, t < 0, tau <= 0,
+            dps < 15.
+        NotBalancedError: W1, W2 not λ-balanced (relative tolerance 1e-8, also relative to the
+            scale where the flow settles: see numerics._validate.read_lambda).
         ArchitectureError: N_h ≠ min(N_i, N_o).
+        ResourceLimitError: dps > MAX_DPS, a working precision beyond MAX_WORK_DPS (t·S_λ/τ ≳
+            2·10⁴), a matrix beyond MAX_DIM rows/columns or more than MAX_POINTS times.
     """
     dps = _check_dps(dps)
     with mpmath.workdps(dps + 10):
         dps, W1m, W2m, Sm, times, tau, (n_i, n_h, n_o) = _inputs(W1, W2, sigma_yx, t, tau, dps)
-        lam0 = _read_lambda(W1m, W2m)
+        lam0 = _read_lambda(W1m, W2m, Sm)
         check_architecture(n_i, n_h, n_o, float(lam0), require_a3=True)
-        smax = float(mpmath.sqrt(mpmath.mnorm(Sm, 'f') ** 2 + lam0 ** 2 / 4))
-        q2 = float(mpmath.mnorm(W1m, 'f') ** 2 + mpmath.mnorm(W2m, 'f') ** 2)
+    with mpmath.workdps(30):
+        smax = mpmath.sqrt(mpmath.mnorm(Sm, 'f') ** 2 + lam0 ** 2 / 4)
+        q2 = mpmath.mnorm(W1m, 'f') ** 2 + mpmath.mnorm(W2m, 'f') ** 2
+        ln10 = mpmath.log(10)
     tv = np.atleast_1d(times)
 
     def guard(tt: float) -> int:
-        s = tt / tau
-        return int(math.ceil(2 * smax * s / math.log(10) + 2 * math.log10(2 + q2 * (1 + s)))) + 10
+        with mpmath.workdps(30):
+            s = mpmath.mpf(float(tt)) / mpmath.mpf(tau)
+            g = 2 * smax * s / ln10 + 2 * mpmath.log10(2 + q2 * (1 + s))
+            return int(mpmath.ceil(g)) + 10 if g < 10 ** 9 else 10 ** 9
 
-    top = dps + max(guard(float(x)) for x in tv)
+    top = dps + max((guard(float(x)) for x in tv), default=0)
+    check_work_dps(top, f"Theorem 4.3 evaluated literally up to t = {float(tv.max()):.6g} "
+                        f"(τ = {tau:.3g}, max S_λ = {mpmath.nstr(smax, 3)}: e^(±S_λ t/τ) cancel)",
+                   "Use the float64 numerics.qqt (stable form, any t), or a smaller t.")
     with mpmath.workdps(top):
         # re-read the inputs at the top precision (they are exact binary numbers or strings)
         _, W1m, W2m, Sm, _, _, _ = _inputs(W1, W2, sigma_yx, t, tau, dps)
-        lam = _read_lambda(W1m, W2m)
+        lam = _read_lambda(W1m, W2m, Sm)
         n_m = min(n_i, n_o)
         U, s, Vr = mpmath.svd_r(Sm, full_matrices=True, compute_uv=True)
         V = Vr.T
@@ -201,6 +216,10 @@ def qqt(W1, W2, sigma_yx, t, tau=1.0, dps=50) -> np.ndarray:
     return out[0] if times.ndim == 0 else out
 
 
+class _TooManyEvaluations(Exception):
+    pass
+
+
 def gradient_flow(W1, W2, sigma_yx, t, tau=1.0, dps=30):
     """Integrate the weight ODE with mpmath.odefun (Taylor series) at ``dps`` digits.
 
@@ -220,7 +239,10 @@ def gradient_flow(W1, W2, sigma_yx, t, tau=1.0, dps=30):
         t, (T, N_h, N_i) and (T, N_o, N_h) for 1-D t.
 
     Raises:
-        InvalidArgument: bad shapes, non-finite entries, t < 0, tau <= 0, dps < 15.
+        InvalidArgument: bad shapes, non-finite, complex or bool entries, t < 0, tau <= 0,
+            dps < 15.
+        ResourceLimitError: dps > MAX_DPS, a matrix beyond MAX_DIM, more than MAX_POINTS times.
+        IntegrationError: more than MAX_ODE_WORK evaluations × weights (t too large).
     """
     dps = _check_dps(dps)
     with mpmath.workdps(dps):
@@ -228,7 +250,13 @@ def gradient_flow(W1, W2, sigma_yx, t, tau=1.0, dps=30):
         taum = mpmath.mpf(tau)
         n1 = n_h * n_i
 
+        count = [0]
+        n_state = n1 + n_o * n_h
+
         def rhs(_x, y):
+            count[0] += 1
+            if count[0] * n_state > MAX_ODE_WORK:
+                raise _TooManyEvaluations(_x)
             a = mpmath.matrix(n_h, n_i)
             b = mpmath.matrix(n_o, n_h)
             for i in range(n_h):
@@ -250,7 +278,16 @@ def gradient_flow(W1, W2, sigma_yx, t, tau=1.0, dps=30):
         A = np.empty((tv.size, n_h, n_i), dtype=object)
         Bo = np.empty((tv.size, n_o, n_h), dtype=object)
         for k in np.argsort(tv, kind="stable"):
-            y = sol(mpmath.mpf(float(tv[k])))
+            try:
+                y = sol(mpmath.mpf(float(tv[k])))
+            except _TooManyEvaluations as exc:
+                raise IntegrationError(
+                    f"mp gradient_flow stopped at t = {mpmath.nstr(exc.args[0], 6)} of "
+                    f"{float(tv.max()):.6g} after {count[0] - 1:,} evaluations of the gradient of "
+                    f"{n_state} weights (MAX_ODE_WORK = {MAX_ODE_WORK:,} evaluations × weights, "
+                    f"about a minute): the Taylor integrator's cost grows with t·rate/τ. Use "
+                    f"t ≲ 10, the float64 gradient_flow(...), or qqt(...) for λ-balanced "
+                    f"weights.") from None
             A[k] = np.array(y[:n1], dtype=object).reshape(n_h, n_i)
             Bo[k] = np.array(y[n1:], dtype=object).reshape(n_o, n_h)
     if times.ndim == 0:

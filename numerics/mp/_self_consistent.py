@@ -11,24 +11,27 @@ Private module; the lead decides the export (``numerics.mp.self_consistent``).
 
 from __future__ import annotations
 
-import numbers
-
 import mpmath
 import numpy as np
 
 from ..._errors import InvalidArgument
 from .._validate import as_times
 from ._flow import weights_from_network
+from ._limits import MAX_DPS, check_dim, check_dps, to_mpf
 from ._qqt import qqt
 
 __all__ = ["self_consistent"]
 
 
 def _square(name: str, value) -> np.ndarray:
-    arr = np.asarray(value, dtype=object)
+    try:
+        arr = np.asarray(value, dtype=object)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(f"{name} must be a rectangular d × d array ({exc}).") from None
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
         raise InvalidArgument(f"{name} must be a non-empty square matrix; got shape "
                               f"{arr.shape}. Pass a d × d array.")
+    check_dim(name, arr.shape)
     return arr
 
 
@@ -46,23 +49,24 @@ def self_consistent(A0, target, c, t, dps=50) -> np.ndarray:
         numpy object array of mpf: (d, d) for scalar t, (T, d, d) for 1-D t.
 
     Raises:
-        InvalidArgument: non-square or mismatched shapes, non-finite entries, c < 0, t < 0,
-            dps < 15.
+        InvalidArgument: non-square or mismatched shapes, non-finite, complex or bool entries,
+            c < 0, t < 0, dps < 15.
+        ResourceLimitError: dps > MAX_DPS − 20, d > MAX_DIM, or (from numerics.mp.qqt) a
+            working precision beyond MAX_WORK_DPS (c·t too large).
     """
-    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral) or dps < 15:
-        raise InvalidArgument(f"dps must be an int >= 15; got {dps!r}. Pass e.g. dps=50.")
+    dps = check_dps(dps)
+    if dps + 20 > MAX_DPS:
+        dps = check_dps(dps + 20) - 20      # the weights are formed with 20 guard digits
     A0 = _square("A0", A0)
     target = _square("target", target)
     if target.shape != A0.shape:
         raise InvalidArgument(f"target has shape {target.shape} but A0 has shape {A0.shape}; "
                               f"they must match.")
     with mpmath.workdps(int(dps) + 20):
-        try:
-            cm = mpmath.mpf(c)
-        except (TypeError, ValueError) as exc:
-            raise InvalidArgument(f"c must be a real number; got {c!r} ({exc}).") from None
-        if not mpmath.isfinite(cm) or cm < 0:
-            raise InvalidArgument(f"c must be finite and >= 0 (c = σ²w); got c = {c!r}.")
+        cm = to_mpf("c", c)
+        if cm < 0:
+            raise InvalidArgument(f"c must be >= 0 (c = σ²w); got c = {c!r}. Pass |c| (eq (1) "
+                                  f"only depends on c²).")
         times = as_times("t", t)
         W1, W2 = weights_from_network(A0, 2 * cm, dps=int(dps) + 20)
     X = qqt(W1, W2, target, times, 1.0, dps=int(dps))
