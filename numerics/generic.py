@@ -24,120 +24,62 @@ SymPy keeps its own exact semantics (log(−1) = iπ).
 
 from __future__ import annotations
 
-import mpmath
 import numpy as np
-import sympy as sp
-
-from .._errors import InvalidArgument, OutOfRangeError
-from ._validate import _show, as_array
 
 __all__ = ["backend", "exp", "expm1", "log", "log1p", "sqrt", "sinh", "cosh", "tanh",
            "arcsinh", "arctanh", "absolute", "sign"]
 
 
-def _has_mp(x) -> bool:
-    return any(isinstance(v, (mpmath.mpf, mpmath.mpc)) for v in np.asarray(x, dtype=object).flat)
-
-
 def backend(x) -> str:
-    """``"sympy"``, ``"mpmath"`` or ``"numpy"``: the library that evaluates ``x``."""
-    if isinstance(x, (sp.Basic, sp.MatrixBase)):
+    """``"sympy"``, ``"mpmath"`` or ``"numpy"``: the library that evaluates ``x`` (found by
+    the type's module, so that importing this module does not import SymPy)."""
+    mod = type(x).__module__ or ""
+    if mod.startswith("sympy"):
         return "sympy"
-    if isinstance(x, (mpmath.mpf, mpmath.mpc, mpmath.matrix)):
+    if mod.startswith("mpmath"):
         return "mpmath"
-    if isinstance(x, np.ndarray) and x.dtype == object and x.size and _has_mp(x):
+    if isinstance(x, np.ndarray) and x.dtype == object and x.size and \
+            (type(x.flat[0]).__module__ or "").startswith("mpmath"):
         return "mpmath"
-    if isinstance(x, (list, tuple)):
-        try:
-            if _has_mp(x):
-                return "mpmath"
-        except (TypeError, ValueError):
-            pass
     return "numpy"
 
 
-#: The real domain of each function, for messages (None: all reals).
-_DOMAIN = {"log": "x > 0", "log1p": "x > -1", "sqrt": "x >= 0", "arctanh": "-1 < x < 1"}
-
-
-def _domain_error(name: str, x, y) -> Exception:
-    dom = _DOMAIN.get(name)
-    if dom is not None:
-        return InvalidArgument(
-            f"{name}(x) at x = {_show(x)} would be {_show(y)}: x is outside the real domain of "
-            f"{name} ({dom}). Pass a complex x (complex(x), mpmath.mpc) if a complex result is "
-            f"meant.")
-    return OutOfRangeError(
-        f"{name}(x) at x = {_show(x)} is {_show(y)}: beyond the float64 range (|result| < "
-        f"1.8e308). Evaluate it with mpmath ({name}(mpmath.mpf(x))) or rescale.")
-
-
-def _mp_one(name: str, mp, x):
-    if isinstance(x, mpmath.mpc):
-        return mp(x)
-    if isinstance(x, mpmath.mpf):
-        v = x
-    else:
-        v = mpmath.mpf(as_array("x", x, ndim=0).item())
-    if not mpmath.isfinite(v):
-        raise InvalidArgument(f"x = {v} is not finite; {name}(x) needs a finite argument.")
-    y = mp(v)
-    if isinstance(y, mpmath.mpc) or not mpmath.isfinite(y):
-        raise _domain_error(name, v, y)
-    return y
-
-
-def _dispatch(name: str, sym, mp, npf):
+def _dispatch(name: str, sym: str, mp: str, npf):
     def f(x):
         b = backend(x)
         if b == "sympy":
-            return sym(x)
+            import sympy
+            return _SYMPY[sym](sympy, x)
         if b == "mpmath":
-            if isinstance(x, mpmath.matrix):
-                return x.apply(lambda v: _mp_one(name, mp, v))
-            if isinstance(x, (list, tuple, np.ndarray)):
-                arr = np.asarray(x, dtype=object)
-                out = np.empty(arr.shape, dtype=object)
-                for idx in np.ndindex(arr.shape):
-                    out[idx] = _mp_one(name, mp, arr[idx])
-                return out
-            return _mp_one(name, mp, x)
-        raw = x if isinstance(x, np.ndarray) else None
-        if raw is None:
-            try:
-                raw = np.asarray(x)
-            except (TypeError, ValueError):
-                raw = None
-        if raw is not None and raw.dtype.kind == "c":
-            arr = raw
-            if not np.all(np.isfinite(arr)):
-                raise InvalidArgument(f"x contains NaN/inf; {name}(x) needs finite arguments.")
-        else:
-            arr = as_array("x", x)
-        with np.errstate(all="ignore"):
-            y = npf(arr)
-        bad = ~np.isfinite(y)
-        if np.any(bad):
-            i = np.unravel_index(int(np.argmax(bad)), np.shape(y)) if np.ndim(y) else ()
-            raise _domain_error(name, np.asarray(arr)[i] if np.ndim(arr) else arr[()],
-                                np.asarray(y)[i] if np.ndim(y) else y)
-        if arr.dtype.kind != "c" and np.iscomplexobj(y):   # pragma: no cover - numpy is real
-            raise _domain_error(name, arr, y)
-        return y
+            import mpmath
+            fn = getattr(mpmath, mp) if mp != "abs" else abs
+            if isinstance(x, np.ndarray):
+                return np.vectorize(fn, otypes=[object])(x)
+            return fn(x)
+        return npf(x)
     f.__name__ = name
     f.__doc__ = f"{name}(x) for SymPy, mpmath or numpy/float ``x`` (see the module docstring)."
     return f
 
 
-exp = _dispatch("exp", sp.exp, mpmath.exp, np.exp)
-expm1 = _dispatch("expm1", lambda x: sp.exp(x) - 1, mpmath.expm1, np.expm1)
-log = _dispatch("log", sp.log, mpmath.log, np.log)
-log1p = _dispatch("log1p", lambda x: sp.log(1 + x), mpmath.log1p, np.log1p)
-sqrt = _dispatch("sqrt", sp.sqrt, mpmath.sqrt, np.sqrt)
-sinh = _dispatch("sinh", sp.sinh, mpmath.sinh, np.sinh)
-cosh = _dispatch("cosh", sp.cosh, mpmath.cosh, np.cosh)
-tanh = _dispatch("tanh", sp.tanh, mpmath.tanh, np.tanh)
-arcsinh = _dispatch("arcsinh", sp.asinh, mpmath.asinh, np.arcsinh)
-arctanh = _dispatch("arctanh", sp.atanh, mpmath.atanh, np.arctanh)
-absolute = _dispatch("absolute", sp.Abs, abs, np.abs)
-sign = _dispatch("sign", sp.sign, mpmath.sign, np.sign)
+_SYMPY = {
+    "exp": lambda sp, x: sp.exp(x), "expm1": lambda sp, x: sp.exp(x) - 1,
+    "log": lambda sp, x: sp.log(x), "log1p": lambda sp, x: sp.log(1 + x),
+    "sqrt": lambda sp, x: sp.sqrt(x), "sinh": lambda sp, x: sp.sinh(x),
+    "cosh": lambda sp, x: sp.cosh(x), "tanh": lambda sp, x: sp.tanh(x),
+    "asinh": lambda sp, x: sp.asinh(x), "atanh": lambda sp, x: sp.atanh(x),
+    "Abs": lambda sp, x: sp.Abs(x), "sign": lambda sp, x: sp.sign(x),
+}
+
+exp = _dispatch("exp", "exp", "exp", np.exp)
+expm1 = _dispatch("expm1", "expm1", "expm1", np.expm1)
+log = _dispatch("log", "log", "log", np.log)
+log1p = _dispatch("log1p", "log1p", "log1p", np.log1p)
+sqrt = _dispatch("sqrt", "sqrt", "sqrt", np.sqrt)
+sinh = _dispatch("sinh", "sinh", "sinh", np.sinh)
+cosh = _dispatch("cosh", "cosh", "cosh", np.cosh)
+tanh = _dispatch("tanh", "tanh", "tanh", np.tanh)
+arcsinh = _dispatch("arcsinh", "asinh", "asinh", np.arcsinh)
+arctanh = _dispatch("arctanh", "atanh", "atanh", np.arctanh)
+absolute = _dispatch("absolute", "Abs", "abs", np.abs)
+sign = _dispatch("sign", "sign", "sign", np.sign)
