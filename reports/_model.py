@@ -294,7 +294,7 @@ def build(results) -> ReportModel:
         implementation = _verdict_pair(c, "implementation_verdict", IMPLEMENTATION_VERDICTS)
         claim = {
             "id": cid, "slug": s, "title": _s(c.get("title"), 1000),
-            "source": {"paper": paper, "ref": _s(source.get("ref"), 400),
+            "source": {"paper": paper, "ref": _text.clean_refs(_s(source.get("ref"), 400)),
                        "section": _text.clean_refs(_s(source.get("section"), 200))},
             "statement": _s(c.get("statement"), 200000),
             "scope": _s(c.get("scope"), 2000),

@@ -42,6 +42,7 @@ _REFS = (
     (re.compile(r"\(spec d = "), "(at d = "),
     (re.compile(r"\bspec d = "), "at d = "),
     (re.compile(r"\b[\w-]+\.ipynb(?:\s*/\s*[\w-]+\.ipynb)*"), "the authors' code"),
+    (re.compile(r"\b([Tt])he spec\s*\(§[^)]{1,20}\)"), r"\1he reconstruction"),
 )
 
 

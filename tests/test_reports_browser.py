@@ -68,13 +68,19 @@ def _real_claims() -> list:
 @pytest.fixture(scope="module")
 def combined(tmp_path_factory):
     """The synthetic document plus a real run of two built-in claims (one results document)."""
+    from lazyrich import _figures as registry
+
+    saved = dict(registry.PAPERS)
+    registry.PAPERS.pop("demo", None)
     register_paper("demo", title="A Demonstration Paper", authors=("Ada", "Bob"),
                    venue="Demo Conf", year=2024, arxiv="2401.00001")
     cache = tmp_path_factory.mktemp("cache")
     real = run_claims(_real_claims(),
                       RunOptions(jobs=1, use_cache=False, cache_dir=str(cache)))
     records = synthetic_results()["claims"] + real["claims"]
-    return document(records), cache
+    yield document(records), cache
+    registry.PAPERS.clear()
+    registry.PAPERS.update(saved)
 
 
 @pytest.fixture(scope="module")
