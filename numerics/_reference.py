@@ -22,8 +22,8 @@ from scipy.integrate import solve_ivp
 
 from .._errors import (IntegrationError, InvalidArgument, OutOfRangeError,
                        ResourceLimitError)
-from ._validate import (_RESCALE, as_array, as_scalar, as_times, check_sigma_yx, check_size,
-                        check_weight_range, layer_shapes)
+from ._validate import (_RESCALE, as_array, as_scalar, as_times, boundary, check_sigma_yx,
+                        check_size, check_weight_range, layer_shapes)
 
 __all__ = ["Trajectory", "IntegrationError", "gradient_flow", "gradient_descent",
            "MAX_RHS_EVALS", "MAX_GD_STEPS", "MAX_FLOPS"]
@@ -98,6 +98,7 @@ def _count(name: str, value, minimum: int) -> int:
     return int(value)
 
 
+@boundary
 def gradient_flow(W1, W2, sigma_yx, t, tau=1.0, rtol=1e-12, sigma_xx=None) -> Trajectory:
     """Integrate gradient flow numerically from arbitrary initial weights.
 
@@ -294,6 +295,7 @@ def _sensitivity_check(rhs, t_end, y0, grid, rtol, atol, tau, states, growth,
         )
 
 
+@boundary
 def gradient_descent(W1, W2, X, Y, lr, steps, record_every=1) -> Trajectory:
     """Full-batch gradient descent on L = 1/(2P) Σ_n ‖W2W1x_n − y_n‖².
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._errors import InvalidArgument, OutOfRangeError
-from ._validate import as_array, as_scalar, check_size, layer_shapes
+from ._validate import as_array, as_scalar, boundary, check_size, layer_shapes
 
 __all__ = ["representations", "ntk", "kernel_distance"]
 
@@ -43,6 +43,7 @@ def _finite(out: np.ndarray, what: str, inputs: dict) -> np.ndarray:
     return out
 
 
+@boundary
 def representations(W1, W2, X, Y, *, rcond=None):
     """Representational similarity matrices of eq (4).
 
@@ -101,6 +102,7 @@ def _finite_svd(W2: np.ndarray):
                               f"{float(np.max(np.abs(W2))):.3g}); rescale W2.") from None
 
 
+@boundary
 def ntk(W1, W2, X):
     """Finite-width neural tangent kernel of eq (5) / (140).
 
@@ -129,6 +131,7 @@ def ntk(W1, W2, X):
     return _finite(K, "the NTK", {"W1": W1, "W2": W2, "X": X})
 
 
+@boundary
 def kernel_distance(K1, K2):
     """Kernel distance of App. E.7: S(K1, K2) = 1 − ⟨K1, K2⟩_F / (‖K1‖_F ‖K2‖_F).
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from .._errors import InvalidArgument, OutOfRangeError
-from ._validate import as_array, as_scalar, check_size, check_whitened
+from ._validate import as_array, as_scalar, boundary, check_size, check_whitened
 from ._weights import _as_rng, _as_size
 
 __all__ = ["task_covariances", "random_regression_task", "semantic_hierarchy"]
 
 
+@boundary
 def task_covariances(X, Y, *, whitened=True):
     """Input and input–output covariances of a data set (eq 2).
 
@@ -66,6 +67,7 @@ def task_covariances(X, Y, *, whitened=True):
     return sxx, syx
 
 
+@boundary
 def random_regression_task(n_in, n_out, n_samples=None, *, rng=None, scale=1.0, noise=0.0):
     """Random regression task in the style of App. E.2.1, with exactly whitened inputs.
 

@@ -13,13 +13,14 @@ exhausted machine): :data:`MAX_ELEMENTS` entries in any one array that lazyrich 
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import mpmath
 import numpy as np
 
-from .._errors import (ArchitectureError, InvalidArgument, NotBalancedError, NotWhitenedError,
-                       OutOfRangeError, ResourceLimitError)
+from .._errors import (ArchitectureError, InvalidArgument, LazyrichError, NotBalancedError,
+                       NotWhitenedError, OutOfRangeError, ResourceLimitError, SingularError)
 
 #: Relative tolerance on ‖W2ᵀW2 − W1W1ᵀ − λI‖_F / (‖W2ᵀW2‖_F + ‖W1W1ᵀ‖_F) for A2.  The test is
 #: scale-free: weights and Σyx scaled together (cW, c²Σyx, t/c²) give the same verdict.
@@ -38,6 +39,47 @@ MAX_GRAM = 1e300
 
 _RESCALE = ("Rescale: gradient flow from (W1/c, W2/c) on Σyx/c² at time c²t is the flow from "
             "(W1, W2) on Σyx at time t, divided by c (QQᵀ by c²)")
+
+
+def boundary(func):
+    """Decorator for a public function: the errors of numpy, scipy and Python that can still
+    escape after validation (an allocation the machine cannot serve, an overflow in Python
+    integer-to-float conversion, a LAPACK failure) become LazyrichErrors with one-line messages
+    that say what to do.  LazyrichErrors and every other exception pass unchanged; valid
+    results are not touched."""
+    where = func.__name__
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except LazyrichError:
+            raise
+        except MemoryError as exc:
+            detail = _show(str(exc), 100) if str(exc) else "no detail"
+            raise ResourceLimitError(
+                f"{where}: out of memory ({detail}). The arguments ask for more memory than "
+                f"this machine has free: use smaller layers, fewer samples or fewer times."
+            ) from exc
+        except OverflowError as exc:
+            raise OutOfRangeError(
+                f"{where}: a value left the float64 range ({_show(str(exc), 100)}). Rescale the "
+                f"arguments towards entries of order 1."
+            ) from exc
+        except np.linalg.LinAlgError as exc:
+            if "singular" in str(exc).lower():
+                raise SingularError(
+                    f"{where}: a matrix the computation inverts is singular "
+                    f"({_show(str(exc), 100)}). Check the arguments for repeated or zero "
+                    f"directions."
+                ) from exc
+            raise OutOfRangeError(
+                f"{where}: a linear-algebra routine did not converge ({_show(str(exc), 100)}), "
+                f"typically for entries near the edges of the float64 range. Rescale the "
+                f"arguments towards entries of order 1."
+            ) from exc
+
+    return wrapper
 
 
 def _show(value, limit: int = 60) -> str:

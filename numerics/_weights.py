@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 from .._errors import ArchitectureError, InvalidArgument, OutOfRangeError
-from ._validate import (MAX_GRAM, as_array, as_scalar, check_architecture, check_size,
+from ._validate import (MAX_GRAM, as_array, as_scalar, boundary, check_architecture, check_size,
                         check_weight_range, layer_shapes, read_lambda)
 
 __all__ = [
@@ -94,6 +94,7 @@ def _svd(name: str, M: np.ndarray, *, full_matrices: bool):
         ) from None
 
 
+@boundary
 def split_singular_values(s, lam: float) -> tuple[np.ndarray, np.ndarray]:
     """Per-mode factors (s1, s2) of Theorem 5.2, without cancellation.
 
@@ -171,6 +172,7 @@ def _check_weights(W1, W2) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]
 # --------------------------------------------------------------------------------------------
 # Algorithm 1
 # --------------------------------------------------------------------------------------------
+@boundary
 def lambda_balanced_init(lam, n_in, n_hidden, n_out, *, scale=1.0, rng=None, aligned_to=None):
     """λ-balanced random initialisation (Algorithm 1, App. E.1).
 
@@ -272,6 +274,7 @@ def lambda_balanced_init(lam, n_in, n_hidden, n_out, *, scale=1.0, rng=None, ali
 # --------------------------------------------------------------------------------------------
 # Theorem 5.2
 # --------------------------------------------------------------------------------------------
+@boundary
 def weights_from_network(A, lam, R=None):
     """λ-balanced weights with a given network function (Theorem 5.2 / C.2, eq 18 / 141).
 
@@ -344,6 +347,7 @@ def _split_for(name: str, s: np.ndarray, lam: float):
         ) from None
 
 
+@boundary
 def lambda_of(W1, W2) -> float:
     """λ of λ-balanced weights: the common diagonal value of W2ᵀW2 − W1W1ᵀ (Definition A.1).
 
@@ -372,6 +376,7 @@ def _task_basis(sigma_yx):
     return syx, U, s, Vt.T
 
 
+@boundary
 def task_aligned_init(sigma_yx, s0, lam, *, R=None):
     """Task-aligned λ-balanced weights (the initialisation of Theorem 5.1): W1 = R S1 Ṽᵀ and
     W2 = Ũ S2 Rᵀ with Σyx = Ũ S̃ Ṽᵀ (compact SVD), so that W2W1(0) = Ũ diag(s0) Ṽᵀ and
@@ -412,6 +417,7 @@ def task_aligned_init(sigma_yx, s0, lam, *, R=None):
     return W1, W2
 
 
+@boundary
 def task_modes(product, sigma_yx):
     """The task modes of a network function: s_α = (ŨᵀAṼ)_αα for Σyx = ŨS̃Ṽᵀ (compact SVD,
     the same basis as :func:`task_aligned_init`), and how far A is from task-aligned.

@@ -26,8 +26,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._errors import InvalidArgument, OutOfRangeError
+from ._validate import _show, as_array
+
 __all__ = ["backend", "exp", "expm1", "log", "log1p", "sqrt", "sinh", "cosh", "tanh",
            "arcsinh", "arctanh", "absolute", "sign"]
+
+
+def _is_mp(v) -> bool:
+    return (type(v).__module__ or "").startswith("mpmath")
 
 
 def backend(x) -> str:
@@ -39,9 +46,73 @@ def backend(x) -> str:
     if mod.startswith("mpmath"):
         return "mpmath"
     if isinstance(x, np.ndarray) and x.dtype == object and x.size and \
-            (type(x.flat[0]).__module__ or "").startswith("mpmath"):
+            any(_is_mp(v) for v in x.flat):
         return "mpmath"
+    if isinstance(x, (list, tuple)):
+        try:
+            if any(_is_mp(v) for v in np.asarray(x, dtype=object).flat):
+                return "mpmath"
+        except (TypeError, ValueError):
+            pass
     return "numpy"
+
+
+#: The real domain of each function, for messages (None: all reals).
+_DOMAIN = {"log": "x > 0", "log1p": "x > -1", "sqrt": "x >= 0", "arctanh": "-1 < x < 1"}
+
+
+def _domain_error(name: str, x, y) -> Exception:
+    dom = _DOMAIN.get(name)
+    if dom is not None:
+        return InvalidArgument(
+            f"{name}(x) at x = {_show(x)} would be {_show(y)}: x is outside the real domain of "
+            f"{name} ({dom}). Pass a complex x (complex(x), mpmath.mpc) if a complex result is "
+            f"meant.")
+    return OutOfRangeError(
+        f"{name}(x) at x = {_show(x)} is {_show(y)}: beyond the float64 range (|result| < "
+        f"1.8e308). Evaluate it with mpmath ({name}(mpmath.mpf(x))) or rescale.")
+
+
+def _mp_one(name: str, fn, x):
+    """``fn`` on one entry: mpc in, complex out; a real entry must give a finite real."""
+    import mpmath
+
+    if isinstance(x, mpmath.mpc):
+        return fn(x)
+    v = x if isinstance(x, mpmath.mpf) else mpmath.mpf(as_array("x", x, ndim=0).item())
+    if not mpmath.isfinite(v):
+        raise InvalidArgument(f"x = {v} is not finite; {name}(x) needs a finite argument.")
+    y = fn(v)
+    if isinstance(y, mpmath.mpc) or not mpmath.isfinite(y):
+        raise _domain_error(name, v, y)
+    return y
+
+
+def _numpy(name: str, npf, x):
+    """``npf`` on numpy/float input: complex stays complex; a real argument must give finite
+    reals (no NaN, inf or overflow warning)."""
+    raw = x if isinstance(x, np.ndarray) else None
+    if raw is None and not isinstance(x, (str, bytes)):
+        try:
+            raw = np.asarray(x)
+        except (TypeError, ValueError):
+            raw = None
+    if raw is not None and raw.dtype.kind == "c":
+        arr = raw
+        if not np.all(np.isfinite(arr)):
+            raise InvalidArgument(f"x contains NaN/inf; {name}(x) needs finite arguments.")
+    else:
+        arr = as_array("x", x)
+    with np.errstate(all="ignore"):
+        y = npf(arr)
+    bad = ~np.isfinite(y)
+    if np.any(bad):
+        if np.ndim(y):
+            i = np.unravel_index(int(np.argmax(bad)), np.shape(y))
+            xa = np.broadcast_to(arr, np.shape(y))[i]
+            raise _domain_error(name, xa, np.asarray(y)[i])
+        raise _domain_error(name, arr[()], y)
+    return y
 
 
 def _dispatch(name: str, sym: str, mp: str, npf):
@@ -53,10 +124,16 @@ def _dispatch(name: str, sym: str, mp: str, npf):
         if b == "mpmath":
             import mpmath
             fn = getattr(mpmath, mp) if mp != "abs" else abs
-            if isinstance(x, np.ndarray):
-                return np.vectorize(fn, otypes=[object])(x)
-            return fn(x)
-        return npf(x)
+            if isinstance(x, mpmath.matrix):
+                return x.apply(lambda v: _mp_one(name, fn, v))
+            if isinstance(x, (list, tuple, np.ndarray)):
+                arr = np.asarray(x, dtype=object)
+                out = np.empty(arr.shape, dtype=object)
+                for idx in np.ndindex(arr.shape):
+                    out[idx] = _mp_one(name, fn, arr[idx])
+                return out
+            return _mp_one(name, fn, x)
+        return _numpy(name, npf, x)
     f.__name__ = name
     f.__doc__ = f"{name}(x) for SymPy, mpmath or numpy/float ``x`` (see the module docstring)."
     return f

@@ -34,6 +34,7 @@ import mpmath
 import numpy as np
 
 from ..._errors import IntegrationError, InvalidArgument, ResourceLimitError
+from .._validate import boundary
 from ._limits import MAX_ODE_WORK, MAX_WORK_DPS, check_dps, check_points, to_mpf
 
 __all__ = ["aligned_trajectory", "transition_function", "ode_trajectory", "to_mpf_array"]
@@ -42,6 +43,7 @@ _MAX_DPS = MAX_WORK_DPS
 _to_mpf = to_mpf
 
 
+@boundary
 def to_mpf_array(name: str, value) -> np.ndarray:
     """Return ``value`` as a numpy object array of finite ``mpf`` (exact for floats).
 
@@ -171,6 +173,7 @@ def _check_dps(dps) -> int:
     return check_dps(dps)
 
 
+@boundary
 def aligned_trajectory(s_target, s0, lam, t, tau=1, *, dps=50):
     """s(t) = s0 + γ(t; λ)(s̃ − s0) from the spec's cosh/sinh γ, accurate to ``dps`` digits.
 
@@ -192,6 +195,7 @@ def aligned_trajectory(s_target, s0, lam, t, tau=1, *, dps=50):
     return _apply(_adaptive, arrs, dps=dps, want_s=True)
 
 
+@boundary
 def transition_function(s_target, s0, lam, t, tau=1, *, dps=50):
     """γ(t; λ) of eq 16 from the spec's cosh/sinh form, accurate to ``dps`` digits.
 
@@ -233,6 +237,7 @@ def _ode_one(st, s0, lam, t, tau, dps, count):
                 f"form, any t), t ≲ 20, or fewer points.") from None
 
 
+@boundary
 def ode_trajectory(s_target, s0, lam, t, tau=1, dps=30):
     """s(t) by integrating τ ds/dt = sqrt(λ² + 4 s²)(s̃ − s) with ``mpmath.odefun`` (Taylor).
 

@@ -15,6 +15,7 @@ import mpmath
 import numpy as np
 
 from ..._errors import InvalidArgument
+from .._validate import boundary
 from ._limits import check_dim, check_dps, to_mpf
 
 __all__ = ["weights_from_network"]
@@ -44,6 +45,7 @@ def _to_object(M: mpmath.matrix) -> np.ndarray:
     return out
 
 
+@boundary
 def weights_from_network(A, lam, R=None, dps=50):
     """Theorem 5.2 at ``dps`` digits: W1 = R S1 Vᵀ, W2 = U S2 Rᵀ from the compact SVD A = U S Vᵀ.
 

@@ -22,7 +22,7 @@ import mpmath
 import numpy as np
 
 from ..._errors import IntegrationError, InvalidArgument, NotBalancedError
-from .._validate import as_scalar, as_times, check_architecture, layer_shapes
+from .._validate import as_scalar, as_times, boundary, check_architecture, layer_shapes
 from ._limits import (MAX_ODE_WORK, check_dim, check_dps, check_points, check_work_dps,
                       to_mpf)
 
@@ -104,6 +104,7 @@ def _read_lambda(W1m, W2m, Sm=None) -> mpmath.mpf:
     return lam
 
 
+@boundary
 def qqt(W1, W2, sigma_yx, t, tau=1.0, dps=50) -> np.ndarray:
     """Theorem 4.3 (eqs 13–15) evaluated literally in mpmath: the referee for numerics._qqt.qqt.
 
@@ -220,6 +221,7 @@ class _TooManyEvaluations(Exception):
     pass
 
 
+@boundary
 def gradient_flow(W1, W2, sigma_yx, t, tau=1.0, dps=30):
     """Integrate the weight ODE with mpmath.odefun (Taylor series) at ``dps`` digits.
 

@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 
 from ..._errors import InvalidArgument
-from .._validate import as_times
+from .._validate import as_times, boundary
 from ._flow import weights_from_network
 from ._limits import MAX_DPS, check_dim, check_dps, to_mpf
 from ._qqt import qqt
@@ -35,6 +35,7 @@ def _square(name: str, value) -> np.ndarray:
     return arr
 
 
+@boundary
 def self_consistent(A0, target, c, t, dps=50) -> np.ndarray:
     """Eq (1) solved exactly at ``dps`` digits (see the float64 ``numerics.self_consistent``).
 
