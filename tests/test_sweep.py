@@ -172,3 +172,25 @@ def test_cli_bad_input_exits_2(argv, needle, tmp_path, capsys):
                         "--out", str(tmp_path / "o")])
     assert code == 2
     assert needle in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--grid=0:99999:1,0:9:1"], "values on the γσ² axis"),
+    (["--grid=0:500:1,0:500:1"], "cells"),
+    (["--d", "1000000"], "--d must be between"),
+    (["--seeds", "0"], "--seeds must be between"),
+    (["--scheduler", "notanaddress"], "--scheduler 'notanaddress': cannot connect"),
+    (["--out", "/proc/lazyrich-no-such-dir/out"], "--out"),
+])
+def test_bad_sweep_input_is_one_line_before_any_cell(tmp_path, capsys, argv, words):
+    import time as _time
+
+    t0 = _time.monotonic()
+    base = ["tu2024.phase-diagram", "--d", "8", "--k", "2", "--grid=-1:-1:1,1.5:1.5:1",
+            "--cache-dir", str(tmp_path / "c"), "-q", "--out", str(tmp_path / "o")]
+    code = _sweep.main(base + [a if not a.startswith("0:") else a for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    assert err.count("\n") == 1 and words in err, err
+    assert _time.monotonic() - t0 < 60
+    assert not (tmp_path / "c").exists()          # nothing was computed

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import json
 import logging
 import math
@@ -102,10 +103,20 @@ def parse_grid(text: str) -> tuple[np.ndarray, np.ndarray]:
     return axes[0], axes[1]
 
 
+#: At most this many cells in one sweep (the paper's 30 × 30 grid is 900): a typo in --grid
+#: must not allocate millions of cells or run for days.
+MAX_CELLS = 100_000
+
+
 def phase_cells(d: int, k: int, grid: str, seeds: int, max_steps: int, update: str,
                 lr_c: float) -> list[dict]:
     """The cells (parameter dicts) of a tu2024.phase-diagram sweep."""
     gs_values, gw_values = parse_grid(grid)
+    n = len(gs_values) * len(gw_values) * seeds
+    if n > MAX_CELLS:
+        raise LazyrichError(f"--grid {grid!r} with --seeds {seeds} makes {n:,} cells "
+                            f"({len(gs_values)} × {len(gw_values)} × {seeds}); at most "
+                            f"{MAX_CELLS:,}: use larger steps or fewer seeds.")
     return [dict(d=d, k=k, gamma_sigma2=float(gs), gamma_w=float(gw), seed=seed,
                  max_steps=max_steps, update=update, lr_c=lr_c)
             for seed in range(seeds) for gw in gw_values for gs in gs_values]
@@ -114,21 +125,12 @@ def phase_cells(d: int, k: int, grid: str, seeds: int, max_steps: int, update: s
 # ============================================================================================
 # the cache
 # ============================================================================================
-@lru_cache(maxsize=None)
 def code_fingerprint() -> str:
-    """Hash of the code a cell runs: numerics/ (all .py), this module, numpy/scipy versions."""
-    import scipy
+    """Hash of the code a cell may run: every file of the project and the library versions
+    (the same fingerprint claims are cached by)."""
+    from ._cache import code_fingerprint as project_fingerprint
 
-    from lazyrich import numerics
-
-    h = hashlib.sha256()
-    h.update(f"numpy={np.__version__};scipy={scipy.__version__};".encode())
-    root = Path(numerics.__file__).parent
-    for p in sorted(root.rglob("*.py")):
-        h.update(str(p.relative_to(root)).encode())
-        h.update(p.read_bytes())
-    h.update(Path(__file__).read_bytes())
-    return h.hexdigest()
+    return project_fingerprint()
 
 
 def cell_key(sweep: str, params: dict) -> str:
@@ -141,12 +143,17 @@ def cell_key(sweep: str, params: dict) -> str:
 
 
 def _checksum(payload) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    """An HMAC of the result with the cache's secret key (kept outside the cache directory):
+    an edited or forged cell is recomputed, never plotted."""
+    from ._cache import _mac, _secret
+
+    return _mac(_secret(), payload)
 
 
 def _cache_root(cache_dir: str | None, sweep: str) -> Path:
-    base = Path(cache_dir or os.environ.get("LAZYRICH_CACHE_DIR") or ".lazyrich-cache")
-    return base / "sweeps" / sweep
+    from ._cache import cache_dir as default_cache_dir
+
+    return default_cache_dir(cache_dir) / "sweeps" / sweep
 
 
 def load_cell(root: Path, key: str, warn=None) -> dict | None:
@@ -157,7 +164,7 @@ def load_cell(root: Path, key: str, warn=None) -> dict | None:
     try:
         doc = json.loads(p.read_text())
         if doc.get("schema") != SCHEMA or doc.get("key") != key or \
-                doc.get("checksum") != _checksum(doc["result"]):
+                not hmac.compare_digest(str(doc.get("checksum")), _checksum(doc["result"])):
             raise ValueError("checksum or key mismatch")
         return doc["result"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -321,9 +328,11 @@ def _run_dask(pending, cells, keys, opts: SweepRun, finish) -> None:
     if opts.scheduler:
         try:
             client = Client(opts.scheduler, timeout="30s")
-        except OSError as exc:
-            raise LazyrichError(f"--scheduler {opts.scheduler!r}: cannot connect ({exc}). "
-                                f"Start one with `dask scheduler` or omit --scheduler.") from None
+        except (OSError, ValueError, TypeError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise LazyrichError(f"--scheduler {opts.scheduler!r}: cannot connect ({first}). "
+                                f"Pass the address of a running `dask scheduler`, e.g. "
+                                f"tcp://127.0.0.1:8786, or omit --scheduler.") from None
     else:
         import dask
 
@@ -481,10 +490,12 @@ def add_sweep_parser(subparsers) -> None:
                    help="GD update (the notebooks use sequential; default simultaneous)")
     p.add_argument("--lr-c", type=float, default=50.0, help="learning-rate constant (50)")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                   help="local Dask worker processes (default: CPU count; 1 = in process)")
+                   help="local Dask worker processes (default and maximum: the CPU count; "
+                        "1 = in process)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="existing Dask scheduler address")
     p.add_argument("--cache-dir", metavar="DIR", help="cache directory (default "
-                                                      "$LAZYRICH_CACHE_DIR or ./.lazyrich-cache)")
+                                                      "$LAZYRICH_CACHE_DIR, else "
+                                                      "~/.cache/lazyrich)")
     p.add_argument("--no-cache", action="store_true", help="recompute every cell")
     p.add_argument("--out", metavar="DIR", help="output directory (default "
                                                 "./lazyrich-sweep/<name>-d<d>)")
@@ -496,10 +507,11 @@ def run_sweep(args) -> int:
     """Run ``lazyrich sweep``; returns the exit code (0 ok, 1 some cells failed, 2 bad input,
     130 interrupted)."""
     try:
-        for name, low in (("--d", 2), ("--k", 1), ("--seeds", 1), ("--steps", 1)):
+        for name, low, high in (("--d", 2, 5000), ("--k", 1, 5000), ("--seeds", 1, 1000),
+                                ("--steps", 1, 10**6)):
             v = getattr(args, name[2:].replace("-", "_"))
-            if v < low:
-                raise LazyrichError(f"{name} must be >= {low}; got {v}.")
+            if not low <= v <= high:
+                raise LazyrichError(f"{name} must be between {low} and {high:,}; got {v}.")
         if args.k > args.d:
             raise LazyrichError(f"--k {args.k} must be <= --d {args.d}.")
         if args.jobs is not None and args.jobs < 1:
@@ -508,12 +520,15 @@ def run_sweep(args) -> int:
             raise LazyrichError(f"--lr-c must be a positive number; got {args.lr_c}.")
         cells = phase_cells(args.d, args.k, args.grid, args.seeds, args.steps, args.update,
                             args.lr_c)
-        opts = SweepRun(args.name, jobs=args.jobs or os.cpu_count() or 1,
+        out = Path(args.out or f"lazyrich-sweep/{args.name}-d{args.d}")
+        from .cli import _check_writable
+        _check_writable(str(out), "--out", directory=True)      # before any cell is computed
+        opts = SweepRun(args.name, jobs=min(args.jobs or os.cpu_count() or 1,
+                                            os.cpu_count() or 1),
                         scheduler=args.scheduler, cache_dir=args.cache_dir,
                         use_cache=not args.no_cache, progress=not args.quiet)
         start = time.monotonic()
         rows = run_grid(cells, opts)
-        out = Path(args.out or f"lazyrich-sweep/{args.name}-d{args.d}")
         written = write_table(rows, out)
         if not args.no_figures:
             written += write_figures(rows, out, args.d, args.k)
