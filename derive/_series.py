@@ -299,9 +299,9 @@ def taylor_coefficients(expr, var: sp.Symbol, n: int, *, moves=EXACT_MOVES,
 # ------------------------------------------------------------------------------------------
 
 def _append(d: Derivation, lhs, rhs, why, verdict, detail, counterexample=None, start=None,
-            residual=""):
+            residual="", relation="="):
     step = Step(lhs, rhs, why, verdict=verdict, detail=detail, counterexample=counterexample,
-                residual=residual)
+                residual=residual, relation=relation)
     step.seconds = time.perf_counter() - start if start is not None else 0.0
     d.steps.append(step)
     return step
@@ -354,15 +354,15 @@ def record_error_order(d: Derivation, exact, approx, var: sp.Symbol, order: int,
         start = time.perf_counter()
         cx = find_counterexample([c], sampler=sampler)
         if cx is not None:
-            _append(d, sp.Ne(sp.Symbol(f"c_{order}"), 0, evaluate=False), sp.S.true,
+            _append(d, sp.Symbol(f"c_{order}"), sp.S.Zero,
                     f"{why}: the order is sharp (coefficient of ({label})^{order} ≠ 0)",
                     "proved", f"c_{order} = {cx[1]} ≠ 0 at {cx[0]} (exact point, 50 digits)",
-                    start=start)
+                    start=start, relation="≠")
         else:
-            _append(d, sp.Ne(sp.Symbol(f"c_{order}"), 0, evaluate=False), sp.S.true,
+            _append(d, sp.Symbol(f"c_{order}"), sp.S.Zero,
                     f"{why}: the order is sharp (coefficient of ({label})^{order} ≠ 0)",
                     "refuted", "the coefficient vanished at every exact point tried: the "
-                    "error is of higher order than claimed", start=start)
+                    "error is of higher order than claimed", start=start, relation="≠")
     return coeffs
 
 
@@ -391,13 +391,13 @@ def record_nonnegative(d: Derivation, expr, why: str, *, subs: dict | None = Non
         e = e.subs(subs)
     for move in moves:
         e = move(e)
-    rel = sp.StrictGreaterThan if strict else sp.GreaterThan
-    lhs = rel(sp.sympify(expr), 0, evaluate=False)
+    lhs, relation = sp.sympify(expr), (">" if strict else "≥")
     known = e.is_positive if strict else e.is_nonnegative
     if known:
-        return _append(d, lhs, sp.S.true, why, "proved",
+        return _append(d, lhs, sp.S.Zero, why, "proved",
                        "sign decided by SymPy's assumptions" +
-                       (f" after the substitution {subs}" if subs else ""), start=start)
+                       (f" after the substitution {subs}" if subs else ""), start=start,
+                       relation=relation)
     rng = random.Random(0)
     free = sorted(e.free_symbols, key=str)
     from ._derivation import _sample_value
@@ -408,13 +408,14 @@ def record_nonnegative(d: Derivation, expr, why: str, *, subs: dict | None = Non
         except (TypeError, ValueError, ZeroDivisionError):
             continue
         if v.is_real and (v < 0 or (strict and v == 0)):
-            return _append(d, lhs, sp.S.true, why, "refuted",
+            return _append(d, lhs, sp.S.Zero, why, "refuted",
                            f"value {sp.N(v, 12)} at {point}",
                            counterexample={"point": {str(k): str(x) for k, x in point.items()},
-                                           "value": str(sp.N(v, 12))}, start=start)
-    return _append(d, lhs, sp.S.true, why, "inconclusive",
+                                           "value": str(sp.N(v, 12))}, start=start,
+                           relation=relation)
+    return _append(d, lhs, sp.S.Zero, why, "inconclusive",
                    "SymPy's assumptions did not decide the sign; no violating point found "
-                   "(numeric evidence, not proof)", start=start)
+                   "(numeric evidence, not proof)", start=start, relation=relation)
 
 
 def record_limit(d: Derivation, expr, var: sp.Symbol, point, value, why: str, *,

@@ -26,6 +26,7 @@ __version__ = "0.2.0"
 
 from ._errors import (ArchitectureError, IntegrationError, InvalidArgument, LazyrichError,
                       NotBalancedError, NotWhitenedError, SingularError)
+from ._figures import Figure, Paper, figure, register_paper
 from ._model import (CHECK_KINDS, IMPLEMENTATION_VERDICTS, STATEMENT_VERDICTS, VERDICTS, Check,
                      CheckAborted, Claim, ClaimResult, Evidence, Scope, Source,
                      combine_verdicts, judge, validate_id)
@@ -45,7 +46,7 @@ def __getattr__(name):
 __all__ = [
     "__version__", "Claim", "Check", "ClaimResult", "Evidence", "Scope", "Source",
     "VERDICTS", "STATEMENT_VERDICTS", "IMPLEMENTATION_VERDICTS", "CHECK_KINDS", "CheckAborted",
-    "combine_verdicts", "judge", "validate_id",
+    "combine_verdicts", "judge", "validate_id", "Figure", "Paper", "figure", "register_paper",
     "LazyrichError", "InvalidArgument", "NotBalancedError", "NotWhitenedError",
     "ArchitectureError", "SingularError", "IntegrationError", *sorted(_ENGINE),
 ]

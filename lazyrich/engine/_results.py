@@ -28,6 +28,12 @@ A claim's ``verdict`` is ``proved`` only when its statement is proved over the s
 states and its implementation is verified; ``restricted_scope`` lists the claims whose
 derivations are exact but cover less than the stated scope.
 
+A symbolic check's ``data`` holds its derivation: ``{"derivation": title, "steps": [{"lhs",
+"rhs", "relation" (= < ≤ > ≥ ≠ → ~), "display" (LaTeX to show instead of the checked form, or
+null), "name", "uses" (the steps or premises it uses), "justification", "verdict", "residual",
+"detail", "counterexample", "seconds", "premise"}]}``. ``data`` is otherwise free-form; its
+plot format is documented in ``lazyrich/_figures.py``.
+
 ``outcome`` says how the verdict relates to what the claim expected:
 
 * ``passed``: expected nothing special, got ``proved`` or ``verified``.

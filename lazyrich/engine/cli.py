@@ -489,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
                 results = _run(args, claims, user_files)
                 print(_table(results))
             paths = render(results, args.out, formats, figures=not args.no_figures,
-                           cache_dir=args.cache_dir)
+                           cache_dir=args.cache_dir,
+                           progress=False if getattr(args, "quiet", False) else None)
             for fmt, path in paths.items():
                 print(f"report ({fmt}): {path}")
             return results["summary"]["exit_code"]
