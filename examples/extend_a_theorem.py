@@ -612,13 +612,13 @@ tau12_aligned = Claim(
     depends_on=("extend.tau12.conserved", "domine2025.thm5.1"),
     formulas={"effective": effective_tau12, "trajectory": aligned_tau12},
     equivalent_mutants={
-        "effective: lam_tau → −lam_tau": "this claim uses λ_eff only through λ_eff² (the ODE has "
-                                         "√(λ_eff² + 4s²)); the sign matters for the Riccati "
-                                         "claim, where this variant is killed",
         "trajectory: lam_tau → −lam_tau": "Theorem 5.1's s(t) depends on λ only through λ² "
-                                          "(proved in domine2025.thm5.1)"},
-    notes="The per-mode ODE is derived (symbolic); the closed form is then Theorem 5.1's with "
-          "(λ_eff, τ_eff), evaluated by numerics.aligned_trajectory. 'trajectory' is checked "
+                                          "(proved in domine2025.thm5.1), and λ_eff = "
+                                          "λ_τ/√(τ1τ2) is odd in λ_τ"},
+    notes="The per-mode ODE is derived (symbolic); the rescaled mode (ka, b/k) is then exactly "
+          "Theorem 5.1's mode with τ = τ_eff, balanced at λ = λ_eff (so the sign of λ_eff is "
+          "pinned, not only λ_eff²), and the closed form is Theorem 5.1's with (λ_eff, τ_eff), "
+          "evaluated by numerics.aligned_trajectory. 'trajectory' is checked "
           "against layer-wise GD on the full weight matrices and, at 50 digits, against an "
           "mpmath Taylor integration of the two-layer mode system (a, b).",
 )
@@ -632,7 +632,7 @@ def tau12_aligned_derivation(effective) -> Derivation:
     s = a * b
     lam = tau2 * b ** 2 - tau1 * a ** 2
     adot, bdot = b * (st - s) / tau1, a * (st - s) / tau2
-    tau_eff, lam_eff, _ = (sp.sympify(x) for x in effective(tau1, tau2, lam))
+    tau_eff, lam_eff, k = (sp.sympify(x) for x in effective(tau1, tau2, lam))
     d = Derivation("τ1 ≠ τ2: per-mode ODE of a task-aligned init")
     aligned_modes(d, tau1, tau2)
     d.step(tau2 * 2 * b * bdot - tau1 * 2 * a * adot, 0,
@@ -649,8 +649,19 @@ def tau12_aligned_derivation(effective) -> Derivation:
     d.step(tau_eff * (adot * b + a * bdot), sp.sqrt(lam_eff ** 2 + 4 * s ** 2) * (st - s),
            "τ_eff ṡ = √(λ_eff² + 4s²)(s̃ − s): Theorem 5.1's ODE with (λ_eff, τ_eff)",
            moves=(factor_roots, sp.expand, sp.cancel))
+    # Theorem 5.1 is a statement about a λ-balanced mode of the paper's flow: the rescaled
+    # factors (ka, b/k) are one, with τ = τ_eff and λ = λ_eff (the sign of λ_eff included)
+    d.step(tau_eff * k * adot, (b / k) * (st - s),
+           "â = ka, b̂ = b/k: τ_eff dâ/dt = b̂(s̃ − âb̂), the paper's mode equation with τ = τ_eff",
+           moves=(sp.expand, sp.cancel))
+    d.step(tau_eff * bdot / k, (k * a) * (st - s),
+           "τ_eff db̂/dt = â(s̃ − âb̂)", moves=(sp.expand, sp.cancel))
+    d.step((b / k) ** 2 - (k * a) ** 2, lam_eff,
+           "b̂² − â² = λ_eff: the rescaled mode is λ_eff-balanced, Theorem 5.1's λ",
+           moves=(sp.expand, sp.cancel))
     d.given(sdot, sp.Symbol(r"\text{Thm 5.1 with }(\lambda_{\rm eff},\tau_{\rm eff})"),
-            "so the closed form is Theorem 5.1's (domine2025.thm5.1)")
+            "so the closed form is Theorem 5.1's (domine2025.thm5.1) for the mode (ka, b/k), "
+            "whose product is s = ab")
     return d
 
 

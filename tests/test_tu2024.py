@@ -91,6 +91,14 @@ def _wrong_gram_step(A, K1, K2, Y, lr, update="simultaneous"):
     return A2 - 2 * lr * lr * (G @ A.T @ G), K12, K22          # η² term with the wrong sign
 
 
+def _gram_step_eta2_frozen(A, K1, K2, Y, lr, update="simultaneous"):
+    """The η² term of A' written as 0.02·η: right at η = 0.02 only (the one step size the check
+    used to try)."""
+    A2, K12, K22 = gram_gd_step(A, K1, K2, Y, lr, update)
+    G = A - Y
+    return A2 + (0.02 * lr - lr * lr) * (G @ A.T @ G), K12, K22
+
+
 def _sc(c_scale=1.0, t_scale=1.0, a0_scale=1.0, out_scale=1.0):
     return lambda A0, Y, c, t: out_scale * self_consistent(a0_scale * A0, Y, c_scale * c,
                                                            t_scale * np.asarray(t))
@@ -110,6 +118,7 @@ MUTATIONS = [
     ("tu2024.bridge", "sc", lambda A0, Y, c, t: self_consistent(A0, Y, 2 * c, t)),
     ("tu2024.bridge", "sc", lambda A0, Y, c, t: self_consistent(A0, -Y, c, t)),
     ("tu2024.gram", "step", _wrong_gram_step),
+    ("tu2024.gram", "step", _gram_step_eta2_frozen),      # exact at η = 0.02: needs other η
     ("tu2024.thm1", "sc", _sc(c_scale=0.5)),
     ("tu2024.thm1", "sc", _sc(c_scale=1.05)),          # issue: c off by 5% passed
     ("tu2024.thm1", "sc", _sc(t_scale=1.01)),          # issue: t off by 1% passed
