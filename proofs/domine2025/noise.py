@@ -181,6 +181,15 @@ def _modes_sym(m: int) -> list:
 MODE_COUNTS = (1, 2, 3, 4)
 
 
+def _even_in_modes(d: Derivation, formula, why: str) -> None:
+    """Step: ``formula(modes)`` is unchanged when each singular value changes sign (3 symbolic
+    modes, signs − + −). A signed SVD ŨS̃Ṽᵀ = (ŨD)(DS̃)Ṽᵀ (D = diag(±1)) is the same task, so the
+    statements see the singular values only through s̃_α²."""
+    modes = _modes_sym(3)
+    d.step(formula([-modes[0], modes[1], -modes[2]]), formula(modes),
+           f"even in each s̃_α: {why}", moves=(sp.expand, sp.radsimp))
+
+
 def _rel(a, b) -> float:
     a, b = float(a), float(b)
     return abs(a - b) / max(abs(b), 1e-300)
@@ -275,6 +284,10 @@ def derived_from_gaussian_moments(f):
            "E over ε of ‖W(X + ε) − Y‖²/(2P) equals the formula with L(W) = ‖WX − Y‖²/(2P)",
            moves=(sp.expand,))
     _eq171_explicit(2, 3, 1, f.loss, d)
+    lc, wn = sp.Symbol("L_c", real=True), sp.Symbol("w", nonnegative=True)
+    d.step(f.loss(lc, wn, -SIGMA), f.loss(lc, wn, SIGMA),
+           "the noise N(0, σ²I) is the same for σ and −σ: the formula is even in σ",
+           moves=(sp.expand,))
     return d.evidence("Index sums over symbolic N_i, N_o, P (every size at once), refereed by "
                       "the explicit expansion at (N_i, N_o, P) = (2, 3, 1).")
 
@@ -413,6 +426,10 @@ def from_eq171_at_convergence(f):
         modes = _modes_sym(m)
         d.step(f.loss(cs, modes, SIGMA), cs + SIGMA**2 / 2 * sum(x**2 for x in modes),
                f"the formula with {m} symbolic mode(s)", moves=(sp.expand,))
+    _even_in_modes(d, lambda m: f.loss(cs, m, SIGMA), "‖Σyx‖² = Σ_α s̃_α²")
+    d.step(f.loss(cs, _modes_sym(2), -SIGMA), f.loss(cs, _modes_sym(2), SIGMA),
+           "the noise N(0, σ²I) is the same for σ and −σ: the formula is even in σ",
+           moves=(sp.expand,))
     return d.evidence()
 
 
@@ -587,6 +604,10 @@ def derived_from_gaussian_moments_173(f):
            f.loss(S(loss(W2 @ W1)), S(c.frob2(W1)), S(c.frob2(W2)), SIGMA, Ni, Nh, No),
            "E over (E1, E2) of L((W2 + E2)(W1 + E1)) equals the formula", moves=(sp.expand,))
     _eq173_explicit(1, 2, 3, f.loss, d)
+    lc, w1n, w2n = sp.Symbol("L_c", real=True), *sp.symbols("w_1 w_2", nonnegative=True)
+    d.step(f.loss(lc, w1n, w2n, -SIGMA, Ni, Nh, No), f.loss(lc, w1n, w2n, SIGMA, Ni, Nh, No),
+           "the noise N(0, σ²) is the same for σ and −σ: the formula is even in σ",
+           moves=(sp.expand,))
     return d.evidence("Index sums over symbolic N_i, N_h, N_o, P, refereed by the explicit "
                       "expansion at (N_i, N_h, N_o) = (1, 2, 3).")
 
@@ -749,6 +770,7 @@ def _norm_claim(which: int, func):
             d.step(f.norm2(s, LAM), sum(factor(x, LAM)**2 for x in s),
                    f"the formula with {m} symbolic mode(s) is Σ_α S_{which},α²",
                    moves=(sp.expand, sp.radsimp))
+        _even_in_modes(d, lambda m: f.norm2(m, LAM), "S_λ = √(s̃² + λ²/4)")
         return d.evidence()
 
     @claim.check("numeric", tolerance=1e-13, precision="float64 (Thm 5.2 weights)",
@@ -866,6 +888,7 @@ def by_differentiation(f):
         d.step(sp.diff(_objective_sym(s, LAM, _NI, _NO), LAM), f.derivative(s, LAM, _NI, _NO),
                f"with {m} symbolic mode(s): dJ/dλ equals the formula", moves=(sp.expand,
                                                                               sp.cancel))
+    _even_in_modes(d, lambda m: f.derivative(m, LAM, _NI, _NO), "S_λ = √(s̃² + λ²/4)")
     return d.evidence()
 
 
@@ -963,6 +986,7 @@ def stationary_and_strictly_convex(f):
                                                                               sp.cancel))
         d.step(sp.sympify(f.stationarity(s, sp.Integer(0))), 0,
                f"{m} mode(s): the formula vanishes at λ = 0", moves=(sp.expand,))
+    _even_in_modes(d, lambda m: f.stationarity(m, LAM), "S_λ = √(s̃² + λ²/4)")
     positive = second.is_positive
     ev = d.evidence()
     ev.data["facts"] = {"j'' > 0 (is_positive)": str(positive)}
