@@ -363,6 +363,11 @@ def solves_the_mode_ode(f):
     saxe = S_T * sp.exp(2 * S_T * T / TAU) / (sp.exp(2 * S_T * T / TAU) - 1 + S_T / S0)
     d.step(aligned.subs(b, 2 * sp.sqrt(S0)), saxe,
            "eqs 184–185: aligned, b = 2√s0: the Saxe sigmoid", moves=(sp.cancel,))
+    d.step(sp.Matrix([f.mode(S_T, -b, c, T, TAU), f.mode(S_T, b, -c, T, TAU)]),
+           sp.Matrix([f.mode(S_T, b, c, T, TAU)] * 2),
+           "even in b and in c: flipping the sign of column α of R (W1 = R diag(w)Ṽᵀ, W2 = "
+           "Ũ diag(a)Rᵀ) changes neither the network nor its dynamics but flips a_α, w_α, hence "
+           "b_α and c_α", moves=(sp.cancel,))
     return d.evidence("b = a + w = 2√s0, c = 0 for an aligned mode and b = 0, c² = 4s0 for a "
                       "reversed one.")
 
@@ -880,6 +885,13 @@ def prediction_from_the_readout(f):
         d.step(f.prediction(Wm, Xm, ii, jj, y), want,
                f"the formula at (N_h, N_i, P) = ({n_h}, {n_i}, {p}), (i, j) = ({ii}, {jj})",
                moves=(sp.cancel,))
+    kappa = sp.Symbol("kappa", real=True, nonzero=True)
+    Wm, Xm = _sym_matrix("w", 3, 2), _sym_matrix("x", 2, 4)
+    d.step(sp.Matrix([f.prediction(kappa * Wm, Xm, 3, 1, y),
+                      f.prediction(Wm, kappa * Xm, 3, 1, y)]),
+           sp.Matrix([f.prediction(Wm, Xm, 3, 1, y)] * 2),
+           "W1 → κW1 or X → κX (κ ≠ 0) multiplies K = XᵀW1ᵀW1X by κ², and the prediction is "
+           "the ratio K_ij/K_ii: it is unchanged", moves=(sp.cancel,))
     return d.evidence()
 
 
