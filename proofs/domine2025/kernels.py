@@ -12,7 +12,8 @@ import numpy as np
 import sympy as sp
 
 from lazyrich import numerics
-from lazyrich.derive import Derivation, NCAlgebra, nc_expand, nc_terms, rewriter
+from lazyrich.derive import (Derivation, NCAlgebra, block_matrix, nc_expand, nc_terms,
+                             rewriter)
 from lazyrich.derive._series import together_expand
 from lazyrich import Claim, Evidence, Scope, Source
 
@@ -162,6 +163,12 @@ def rsm_identities(f):
     d.step(_nc_of(f.rsm_in(W1m, Xm), alg), alg.T(W1 * X) * (W1 * X),
            "the printed RSM_I = XᵀW1ᵀW1X equals (W1X)ᵀ(W1X), the Gram matrix of the hidden "
            "representations", moves=(nc_expand,))
+    d.step(block_matrix([[_nc_of(f.rsm_in(-W1m, Xm), alg), _nc_of(f.rsm_in(W1m, -Xm), alg),
+                          _nc_of(f.rsm_out(-W2m, Ym, pinv), alg).subs(Gplus, Q),
+                          _nc_of(f.rsm_out(W2m, -Ym, pinv), alg).subs(Gplus, Q)]]),
+           block_matrix([[alg.T(W1 * X) * (W1 * X)] * 2 + [alg.T(P * Y) * (P * Y)] * 2]),
+           "a sign flip of W1, X, W2 or Y leaves both RSMs unchanged: they are Gram matrices "
+           "(W1X)ᵀ(W1X), (W2⁺Y)ᵀ(W2⁺Y), and (−W2)⁺ = −W2⁺", moves=(nc_expand,))
     return d.evidence(scope=Scope.full(
         "W1, W2, X, Y of any composable sizes (SymPy MatrixSymbols of symbolic size) and any "
         "rank of W2 (only the Penrose conditions are used)"))
@@ -375,6 +382,12 @@ def ntk_exact_at_fixed_sizes(f):
         W1, W2, X = _generic("a", n_h, n_i), _generic("b", n_o, n_h), _generic("x", n_i, p)
         d.step(f.ntk(W1, W2, X), _jacobian_gram(W1, W2, X),
                f"(N_i, N_h, N_o, P) = ({n_i}, {n_h}, {n_o}, {p}): the printed NTK equals JJᵀ",
+               moves=(sp.expand,))
+    W1, W2, X = _generic("a", 2, 3), _generic("b", 1, 2), _generic("x", 3, 2)
+    gram = _jacobian_gram(W1, W2, X)
+    for args, what in (((-W1, W2, X), "W1"), ((W1, -W2, X), "W2"), ((W1, W2, -X), "X")):
+        d.step(f.ntk(*args), gram, f"(N_i, N_h, N_o, P) = (3, 2, 1, 2), {what} → −{what}: the "
+               f"network's Jacobian only changes sign in some columns, so JJᵀ is unchanged",
                moves=(sp.expand,))
     return _exact_evidence(d)
 
