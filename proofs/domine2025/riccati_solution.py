@@ -147,6 +147,12 @@ def lemma41_derivation(f) -> Derivation:
             moves=(nc_expand, algebra_rules), matrix_sampler=inverse_point, alg=alg)
     nc_step(d, mid.subs(E, 1), sp.S.Zero, "the middle term vanishes at t = 0 (E = I)",
             moves=(nc_expand, algebra_rules), matrix_sampler=inverse_point, alg=alg)
+    nc_step(d, f.middle(-E, Finv), mid,
+            "E enters the middle term only as E(…)E: it is even in E", moves=(nc_expand,),
+            alg=alg)
+    nc_step(d, f.solution(Q0, Q0T, -E, K), candidate,
+            "and so does eq (7): e^{Ft/τ}Q(0)[…]⁻¹Q(0)ᵀe^{Ft/τ} is even in E", moves=(nc_expand,),
+            alg=alg)
 
     # (4) invariance under an orthogonal change of basis: F = P F̂ Pᵀ, X = P X̂ Pᵀ.
     PT = alg.T(P)
