@@ -91,6 +91,15 @@ def _parametrisation(d):
     d.step(p ** 2 + q ** 2, 2 * S, "p² + q² = 2S_λ", moves=(sp.expand,))
 
 
+def _even_steps(d, f):
+    """The invariances behind the equivalent mutants in ``_EVEN``: S_λ is even in s̃ and in λ,
+    G is even in H (the statement's forms √(s̃² + λ²/4) and (I + H²)^{-1/2})."""
+    d.step(sp.Matrix([f.S_lambda(-_s, _lam), f.S_lambda(_s, -_lam)]),
+           sp.Matrix([f.S_lambda(_s, _lam)] * 2), "S_λ = √(s̃² + λ²/4) is even in s̃ and in λ",
+           moves=(sp.expand,))
+    d.step(f.G(-_h), f.G(_h), "G = (I + H²)^{-1/2} is even in H", moves=(sp.expand,))
+
+
 # --------------------------------------------------------------------------------------------
 # Lemma 4.2 for every size: block algebra over noncommuting Ũ, Ṽ, Ũ⊥, Ṽ⊥ and commuting
 # diagonal S̃, S_λ, G, H, reduced to one scalar identity per mode
@@ -169,6 +178,7 @@ def lemma42_derivation(f) -> Derivation:
             "eq 9: S_λ, H, G are functions of S̃ and λ applied entrywise, so they commute with "
             "each other and a product of them is read per diagonal entry (mode)")
     _parametrisation(d)
+    _even_steps(d, f)
     cases = _sign_cases(f)
     for label, n_in, n_out in SIZE_CASES:
         m = nc_eigen_setting(f, n_in, n_out)
@@ -442,6 +452,7 @@ def identities_per_case(f):
             "products, inverses and square roots of diagonal matrices act on each diagonal entry, "
             "so each matrix identity below holds iff it holds for one mode (s̃ > 0, λ)")
     _parametrisation(d)
+    _even_steps(d, f)
     for case in mode_cases():
         S = sp.factor(clear_radicands(f.S_lambda(case.s, case.lam)))
         H = sp.factor(clear_radicands(f.H(case.s, case.lam)))
