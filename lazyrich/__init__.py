@@ -25,7 +25,8 @@ from __future__ import annotations
 __version__ = "0.2.0"
 
 from ._errors import (ArchitectureError, IntegrationError, InvalidArgument, LazyrichError,
-                      NotBalancedError, NotWhitenedError, SingularError)
+                      NotBalancedError, NotWhitenedError, OutOfRangeError, ResourceLimitError,
+                      SingularError)
 from ._figures import Figure, Paper, figure, register_paper
 from ._model import (CHECK_KINDS, IMPLEMENTATION_VERDICTS, STATEMENT_VERDICTS, VERDICTS, Check,
                      CheckAborted, Claim, ClaimResult, Evidence, Scope, Source,
@@ -48,5 +49,6 @@ __all__ = [
     "VERDICTS", "STATEMENT_VERDICTS", "IMPLEMENTATION_VERDICTS", "CHECK_KINDS", "CheckAborted",
     "combine_verdicts", "judge", "validate_id", "Figure", "Paper", "figure", "register_paper",
     "LazyrichError", "InvalidArgument", "NotBalancedError", "NotWhitenedError",
-    "ArchitectureError", "SingularError", "IntegrationError", *sorted(_ENGINE),
+    "ArchitectureError", "SingularError", "IntegrationError", "OutOfRangeError",
+    "ResourceLimitError", *sorted(_ENGINE),
 ]

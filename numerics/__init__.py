@@ -9,7 +9,8 @@ Conventions (Dominé et al. 2025): W1 is N_h × N_i, W2 is N_o × N_h, the netwo
 
 from ._aligned import aligned_trajectory, exponential_limit, sigmoid_limit, transition_function
 from .._errors import (ArchitectureError, IntegrationError, InvalidArgument, LazyrichError,
-                      NotBalancedError, NotWhitenedError, SingularError)
+                      NotBalancedError, NotWhitenedError, OutOfRangeError, ResourceLimitError,
+                      SingularError)
 from ._qqt import QQT, qqt, qqt_b5
 from ._reference import Trajectory, gradient_descent, gradient_flow
 from ._self_consistent import self_consistent
@@ -30,5 +31,6 @@ __all__ = [
     "gradient_flow", "gradient_descent", "Trajectory", "self_consistent",
     "random_regression_task", "semantic_hierarchy", "task_covariances",
     "LazyrichError", "InvalidArgument", "NotBalancedError", "NotWhitenedError",
-    "ArchitectureError", "SingularError", "IntegrationError", "mp",
+    "ArchitectureError", "SingularError", "IntegrationError", "OutOfRangeError",
+    "ResourceLimitError", "mp",
 ]

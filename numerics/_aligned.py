@@ -95,13 +95,15 @@ def _finite(name: str, value) -> np.ndarray:
     """as_array(name, value): a finite float64 array, or InvalidArgument naming ``name``.  The
     common case costs one reduction: a sum that is finite proves every entry finite (if it is
     not, possibly by overflow of a sum of finite entries, as_array decides)."""
-    try:
+    if isinstance(value, float) or (isinstance(value, np.ndarray)
+                                    and value.dtype == np.float64):
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return as_array(name, value)
-    if arr.size and not np.isfinite(arr.sum()):
-        return as_array(name, value)
-    return arr
+        if arr.size and not np.isfinite(arr.sum()):
+            return as_array(name, value)
+        return arr
+    # anything else (ints, lists, complex, bool, strings, mpmath, ...) takes the full
+    # validation: never a dropped imaginary part or a bool read as 0/1
+    return as_array(name, value)
 
 
 def _check_times(name: str, arr: np.ndarray) -> None:

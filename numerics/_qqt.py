@@ -62,10 +62,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._errors import InvalidArgument, SingularError
+from .._errors import InvalidArgument, OutOfRangeError, SingularError
 from ._spectral import TaskEigensystem, task_eigensystem
-from ._validate import (as_array, as_scalar, as_times, check_architecture, check_sigma_yx,
-                        layer_shapes, read_lambda)
+from ._validate import (as_array, as_scalar, as_times, boundary, check_architecture,
+                        check_sigma_yx, check_size, layer_shapes, read_lambda)
 
 __all__ = ["QQT", "qqt", "qqt_b5", "SADDLE_RTOL", "BLOCKS"]
 
@@ -94,10 +94,21 @@ def _prepare(W1, W2, sigma_yx, t, tau):
     S = check_sigma_yx(sigma_yx, n_i, n_o)
     times = as_times("t", t)
     tau = as_scalar("tau", tau, positive=True)
-    lam = read_lambda(W1, W2)
+    lam = read_lambda(W1, W2, sigma_yx=S)
     check_architecture(n_i, n_h, n_o, lam, require_a3=True)
     es = task_eigensystem(S, lam)
     return W1, W2, es, times, tau
+
+
+def _rescaled(times: np.ndarray, tau: float) -> np.ndarray:
+    """t/τ as a 1-D array, or OutOfRangeError when it overflows."""
+    with np.errstate(over="ignore"):
+        s = np.atleast_1d(times) / tau
+    if not np.all(np.isfinite(s)):
+        bad = float(np.max(np.atleast_1d(times)))
+        raise OutOfRangeError(f"t/τ overflows float64 (t up to {bad:.3g}, τ = {tau:.3g}): "
+                              f"use a smaller t or a larger τ (only t/τ matters).")
+    return s
 
 
 def _g(a: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -213,10 +224,11 @@ BLOCKS = {"W1TW1": ("i", "i"), "W2W1": ("o", "i"), "W1TW2T": ("i", "o"), "W2W2T"
 #: Separable evaluation while 2 max|Λ| s + 2 ln(max|L|) + ln(N (1 + s)) stays below this.
 _SEPARABLE_LOG = 600.0
 #: Exponents below this are raised to it: a factor e^{-250} ≈ 3e-109 stands for anything smaller.
-#: Each such entry of Ŷ' (or term of Ã's diagonal) is then off by less than 3e-109 times an entry
-#: of L, far below the rounding of the pivot entries that dominate its column (pivots below
-#: 1e-6 ‖PᵀQ(0)‖ trigger the saddle check anyway), so the result does not change; but nothing
-#: underflows to a denormal, on which exp and every later product run ~50-100× slower.
+#: Each such entry of Ŷ' is then off by less than 3e-109 times an entry of L, far below the
+#: rounding of the pivot entries that dominate its column (pivots below 1e-6 ‖PᵀQ(0)‖ trigger the
+#: saddle check anyway), so the result does not change; but nothing underflows to a denormal, on
+#: which exp and every later product run ~50-100× slower. (Ã's diagonal term e^{-2ês} is not
+#: floored: it is compared with ‖L‖², which can itself be far below e^{-250}.)
 _EXP_FLOOR = -250.0
 #: Entries of the unit-diagonal Ã_s below this are set to 0 (a change ~1e-44 below its rounding),
 #: so that products of small entries in the Cholesky factorisation and the triangular inverse
@@ -340,7 +352,10 @@ def _chunk_factors(pl: _Plan, s: np.ndarray, want: tuple[str, ...]):
         YpT *= pl.LT                                                        # Ŷ'ᵀ
         YgT = YpT * (0.5 * _g(pl.abs_lam[None, :], s[:, None]))[:, None, :]
         A = YgT @ np.swapaxes(YpT, 1, 2)                                    # (c, N_h, N_h)
-        A[:, idx, idx] += _exp_neg(np.multiply.outer(s, -2.0 * pl.ehat))
+        # the diagonal term e^{-2ês} is never floored: with tiny weights the rest of Ã can be
+        # far below e^{_EXP_FLOOR} (it scales like ‖W‖²/‖Σyx‖), and a floored diagonal would
+        # then dominate it; exp of an exponent ≤ 0 underflows to 0, which is harmless here
+        A[:, idx, idx] += np.exp(np.multiply.outer(s, -2.0 * pl.ehat))
         XT = YpT
         XT *= _exp_neg(np.multiply.outer(s, pl.lam_neg))[:, None, :]        # (e^{min(Λ,0)s} Ŷ')ᵀ
     d = np.sqrt(A[:, idx, idx])
@@ -446,7 +461,7 @@ def _evaluate_one(pl: _Plan, s: float, block: str | None):
             np.exp(YpT, out=YpT)
             YpT *= pl.LT
             A = (YpT * (0.5 * _g(pl.abs_lam, np.array(s)))) @ YpT.T
-            A[idx, idx] += _exp_neg(-2.0 * s * pl.ehat)
+            A[idx, idx] += np.exp(-2.0 * s * pl.ehat)      # never floored (see above)
             XT = YpT
             XT *= _exp_neg(s * pl.lam_neg)
         d = np.sqrt(A[idx, idx])
@@ -515,7 +530,7 @@ class QQT:
         n_i, n_h, n_o = layer_shapes(W1, W2)
         S = check_sigma_yx(sigma_yx, n_i, n_o)
         tau = as_scalar("tau", tau, positive=True)
-        lam = read_lambda(W1, W2)
+        lam = read_lambda(W1, W2, sigma_yx=S)
         check_architecture(n_i, n_h, n_o, lam, require_a3=True)
         self._setup(W1, W2, task_eigensystem(S, lam), tau)
 
@@ -558,14 +573,16 @@ class QQT:
             SingularError: as for :func:`qqt`.
         """
         times = as_times("t", t)
-        if block is not None and block not in BLOCKS:
+        if block is not None and (not isinstance(block, str) or block not in BLOCKS):
             raise InvalidArgument(f"block must be None or one of {sorted(BLOCKS)}; got "
                                   f"{block!r}.")
+        s = _rescaled(times, self.tau)
+        n = self.n_i + self.n_o
+        check_size("QQᵀ", s.size * n * n, "ask for fewer times at once, or for one block")
         if times.ndim == 0 and not self._alts:
-            X = _evaluate_one(self._plan, float(times) / self.tau, block)
+            X = _evaluate_one(self._plan, float(s[0]), block)
             if X is not None:
                 return X
-        s = np.atleast_1d(times) / self.tau
         if not self._alts:
             X = _evaluate(self._plan, s, block)
         else:
@@ -577,9 +594,11 @@ class QQT:
                 X = np.ascontiguousarray(X[:, sl[r], sl[c]])
         return X[0] if times.ndim == 0 else X
 
+    at = boundary(at)
     __call__ = at
 
 
+@boundary
 def qqt(W1, W2, sigma_yx, t, tau=1.0) -> np.ndarray:
     """QQᵀ(t) of gradient flow from λ-balanced (W1, W2), in closed form (Theorem B.5, generalised).
 
@@ -664,6 +683,7 @@ def _saddle_check(q: "QQT", X, s) -> None:
 # --------------------------------------------------------------------------------------------
 # Theorem B.5 as printed (eq 77), for checking the paper's formula
 # --------------------------------------------------------------------------------------------
+@boundary
 def qqt_b5(W1, W2, sigma_yx, t, tau=1.0) -> np.ndarray:
     """Theorem B.5 (eq 77) as printed, batched over t with merged exponentials.
 
@@ -683,7 +703,7 @@ def qqt_b5(W1, W2, sigma_yx, t, tau=1.0) -> np.ndarray:
             anti-aligned with the task).
     """
     W1, W2, es, times, tau = _prepare(W1, W2, sigma_yx, t, tau)
-    s = np.atleast_1d(times) / tau
+    s = _rescaled(times, tau)
     Vt, Ut, Vp, Up = es.V_tilde, es.U_tilde, es.V_perp, es.U_perp
     gm, gp, S, lp = es.GmHG, es.GpHG, es.S_lambda, es.lambda_perp
     B = W2.T @ Ut * gp + W1 @ Vt * gm

@@ -92,11 +92,13 @@ def self_consistent(A0, target, c, t) -> np.ndarray:
     d = A0.shape[0]
     try:
         W1, W2 = weights_from_network(A0, 2.0 * c)
-    except InvalidArgument:
+    except InvalidArgument as exc:
         # λ = 2c below the float64 resolution of W2ᵀW2 − W1W1ᵀ: weights cannot carry it, and
         # eq (1) with such a c is the c = 0 flow to within O(c) at all practical times
         if not 0.0 < 2.0 * c <= _C_BELOW_RESOLUTION * float(np.max(np.abs(A0), initial=0.0)):
-            raise
+            raise type(exc)(f"c = {c!r} with A0 of size max|A0| = "
+                            f"{float(np.max(np.abs(A0), initial=0.0)):.3g}: eq (1) is solved "
+                            f"through λ-balanced weights with λ = 2c, and {exc}") from None
         W1, W2 = weights_from_network(A0, 0.0)
     X = qqt(W1, W2, target, times, 1.0)
     return X[..., d:, :d].copy()

@@ -20,11 +20,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_array, as_scalar
+from .._errors import InvalidArgument
+from ._validate import as_array, as_scalar, boundary, check_size
+
+
+def _task(sigma_yx) -> np.ndarray:
+    S = as_array("sigma_yx", sigma_yx, ndim=2)
+    if 0 in S.shape:
+        raise InvalidArgument(f"sigma_yx has shape {S.shape}: a task needs at least one "
+                              f"input and one output (Σyx is N_o × N_i).")
+    check_size("F", (S.shape[0] + S.shape[1]) ** 2, "use a smaller task")
+    return S
 
 __all__ = ["TaskEigensystem", "f_matrix", "task_eigensystem"]
 
 
+@boundary
 def f_matrix(sigma_yx, lam) -> np.ndarray:
     """The matrix F of eq 6 (Lemma 4.1 / B.1).
 
@@ -39,7 +50,7 @@ def f_matrix(sigma_yx, lam) -> np.ndarray:
     Raises:
         InvalidArgument: sigma_yx not a finite 2-D array, or lam not a finite scalar.
     """
-    S = as_array("sigma_yx", sigma_yx, ndim=2)
+    S = _task(sigma_yx)
     lam = as_scalar("lam", lam)
     n_o, n_i = S.shape
     F = np.zeros((n_i + n_o, n_i + n_o))
@@ -101,6 +112,7 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+@boundary
 def task_eigensystem(sigma_yx, lam) -> TaskEigensystem:
     """Eigendecomposition of F (Lemma 4.2, eqs 8–9) from the SVD of Σyx.
 
@@ -116,7 +128,7 @@ def task_eigensystem(sigma_yx, lam) -> TaskEigensystem:
     Raises:
         InvalidArgument: non-finite or non-2-D sigma_yx, non-finite lam.
     """
-    S = as_array("sigma_yx", sigma_yx, ndim=2)
+    S = _task(sigma_yx)
     lam = as_scalar("lam", lam)
     n_o, n_i = S.shape
     n_m = min(n_i, n_o)

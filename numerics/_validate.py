@@ -330,7 +330,9 @@ def read_lambda(W1: np.ndarray, W2: np.ndarray, *, rtol: float = BALANCE_RTOL,
     lam = float(np.ldexp(lam_s, 2 * e))
     what = "‖W2ᵀW2‖_F + ‖W1W1ᵀ‖_F"
     if sigma_yx is not None:
-        settle = (2.0 * float(np.linalg.norm(sigma_yx)) + abs(lam) * np.sqrt(n_h)) / f
+        big = float(np.max(np.abs(sigma_yx), initial=0.0))
+        norm_s = float(np.linalg.norm(sigma_yx / big)) * big if big > 0 else 0.0  # no overflow
+        settle = (2.0 * norm_s + abs(lam) * np.sqrt(n_h)) / f
         if 0.0 < settle < scale:
             scale, what = settle, "the scale 2‖Σyx‖_F + |λ|√N_h where the flow settles"
     if rtol != np.inf and not dev <= rtol * scale:

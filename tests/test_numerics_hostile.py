@@ -137,9 +137,6 @@ def test_no_floating_point_warnings_from_huge_or_tiny_valid_input():
 # --------------------------------------------------------------------------------------------
 # findings in modules maintained elsewhere: pinned so that the fix is noticed
 # --------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="numerics/_qqt.py: _EXP_FLOOR = -250 floors the diagonal "
-                   "e^{-2ê t} of Ã absolutely; with ‖Σyx‖/‖W‖² ≳ 1e100 the other term of Ã is "
-                   "smaller than e^-250 and QQᵀ comes out wrong (qqt_b5 is right)")
 def test_qqt_tiny_initialisation_at_large_t():
     W1, W2 = numerics.lambda_balanced_init(0.0, 3, 3, 4, rng=1)
     X = numerics.qqt(1e-55 * W1, 1e-55 * W2, S, 1e3)
@@ -147,7 +144,6 @@ def test_qqt_tiny_initialisation_at_large_t():
     assert np.max(np.abs(X - B)) <= 1e-12 * np.max(np.abs(B))
 
 
-@pytest.mark.xfail(strict=True, reason="numerics/_qqt.py: t/τ overflows to inf and QQᵀ is NaN")
 def test_qqt_time_over_tau_overflow():
     W1, W2 = numerics.lambda_balanced_init(0.5, 3, 3, 4, rng=1)
     try:
@@ -157,16 +153,12 @@ def test_qqt_time_over_tau_overflow():
     assert np.all(np.isfinite(X))
 
 
-@pytest.mark.xfail(strict=True, reason="numerics/_aligned.py: _finite() converts with "
-                   "np.asarray(dtype=float64) and so drops imaginary parts and takes bools")
 @pytest.mark.parametrize("value", [np.array([0.1 + 1j]), True, "0.1"])
 def test_aligned_refuses_what_is_not_real(value):
     with pytest.raises(numerics.InvalidArgument):
         numerics.aligned_trajectory(1.0, value, 0.5, 1.0)
 
 
-@pytest.mark.xfail(strict=True, reason="numerics/_qqt.py: QQT.at tests `block not in BLOCKS` "
-                   "and an unhashable block raises TypeError")
 def test_qqt_block_of_a_wrong_type():
     W1, W2 = numerics.lambda_balanced_init(0.5, 3, 3, 4, rng=1)
     with pytest.raises(numerics.InvalidArgument):
