@@ -347,16 +347,21 @@ def _reference_pairs():
 def _check_ntk(f) -> Evidence:
     worst, where = 0.0, None
     for arch, lam, t, W1, W2, X, ref in _reference_ntks():
-        got = np.asarray(f.ntk(W1, W2, X), dtype=float)
-        err = float(np.max(np.abs(got - ref))) / float(np.max(np.abs(ref))) \
-            if got.shape == ref.shape else math.inf
-        if not np.isfinite(err):
-            err = math.inf
-        if err > worst or where is None:
-            worst, where = err, {"architecture": arch, "lambda": lam, "t": t}
+        # JJᵀ is unchanged by a sign flip of W1, W2 or X (the Jacobian's columns change sign)
+        for flip, args in (("", (W1, W2, X)), ("−W1", (-W1, W2, X)), ("−W2", (W1, -W2, X)),
+                           ("−X", (W1, W2, -X))):
+            got = np.asarray(f.ntk(*args), dtype=float)
+            err = float(np.max(np.abs(got - ref))) / float(np.max(np.abs(ref))) \
+                if got.shape == ref.shape else math.inf
+            if not np.isfinite(err):
+                err = math.inf
+            if err > worst or where is None:
+                worst, where = err, {"architecture": arch, "lambda": lam, "t": t,
+                                     "sign_flip": flip or None}
     return Evidence(max_error=worst, counterexample=where,
                     detail=f"{len(FORMULA_SAMPLES)} trajectories (3 architectures × λ ∈ {{−5, 0, "
-                           f"20}}) × 5 times: max |NTK − JJᵀ| / max |JJᵀ|")
+                           f"20}}) × 5 times, each also with W1, W2 or X negated (JJᵀ does not "
+                           f"change): max |NTK − JJᵀ| / max |JJᵀ|")
 
 
 def _exact_distance(K1, K2) -> mpmath.mpf:
@@ -370,14 +375,19 @@ def _check_kernel_distance(f) -> Evidence:
     worst, where = 0.0, None
     pairs = _reference_pairs()
     for arch, lam, t, K1, K2, ref in pairs:
-        got = float(f.kernel_distance(K1, K2))
-        err = abs(got - ref) / max(ref, 0.02) if np.isfinite(got) else math.inf
-        if err > worst or where is None:
-            worst, where = err, {"architecture": arch, "lambda": lam, "t": t, "reference": ref}
+        # the definition is a cosine: symmetric and blind to positive scale factors
+        for how, args in (("", (K1, K2)), ("2.5·K1", (2.5 * K1, K2)), ("K2/4", (K1, K2 / 4)),
+                          ("swapped", (K2, K1))):
+            got = float(f.kernel_distance(*args))
+            err = abs(got - ref) / max(ref, 0.02) if np.isfinite(got) else math.inf
+            if err > worst or where is None:
+                worst, where = err, {"architecture": arch, "lambda": lam, "t": t,
+                                     "reference": ref, "variant": how or None}
     return Evidence(max_error=worst, counterexample=where,
                     detail=f"{len(pairs)} kernel pairs along the trajectories (NTK(0) vs NTK(t), "
-                           f"and a shifted pair): |formula − 1 + ⟨K1,K2⟩/(‖K1‖‖K2‖)| at 50 "
-                           f"digits, relative to max(distance, 0.02)")
+                           f"and a shifted pair), each also as (2.5K1, K2), (K1, K2/4) and "
+                           f"(K2, K1): |formula − 1 + ⟨K1,K2⟩/(‖K1‖‖K2‖)| at 50 digits, "
+                           f"relative to max(distance, 0.02)")
 
 
 _NTK_JUSTIFICATION = ("JJᵀ is formed from the Jacobian's columns (exact derivatives of the "
@@ -808,6 +818,8 @@ def leading_term_of_the_slow_rate(f):
     for lam, sign in ((mu, "λ > 0 (inverted funnel)"), (-mu, "λ < 0 (funnel)")):
         d.step(f.slow_rate(s_, lam), s_**2 / mu, f"{sign}: the formula is the leading term "
                                                  f"s̃²/|λ|", moves=(sp.expand, sp.cancel))
+    d.step(f.slow_rate(-s_, mu), f.slow_rate(s_, mu), "the rate sees s̃ only as s̃² (S_λ = "
+           "√(s̃² + λ²/4)): the formula is even in s̃", moves=(sp.expand, sp.cancel))
     return d.evidence()
 
 
