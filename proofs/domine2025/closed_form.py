@@ -381,6 +381,13 @@ def thm43_derivation(f) -> Derivation:
             "½(e^{−S_λt/τ}(−S_λ)⁻¹e^{−S_λt/τ} + S_λ⁻¹), J); S_λ > 0 is invertible; the last term "
             "of eq 15 is DJDᵀ by e^{2λ_⊥t/τ} − I = 2λ_⊥J, for λ_⊥ = 0 as its limit)",
             shown=(sp.Symbol(r"I+M^\top K_\Lambda M"), sp.Symbol("A")), **kw)
+    args = [B, C, D, X, Xi, Y]
+    flipped = [_e(f.A(k, *[-x if j == i else x for j, x in enumerate(args)]))
+               for i in range(len(args))]
+    nc_step(d, block_matrix([flipped]), block_matrix([[_e(A)] * len(args)]),
+            "A is even in each of B, C, D, e^{±S_λt/τ}, e^{λ_⊥t/τ}: every term of eq 15 holds "
+            "it twice (X(…)Xᵀ or X·X)", shown=(sp.Symbol(r"A(\pm B,\pm C,\dots)"),
+                                               sp.Symbol("A")), **kw)
     z1, z2, am = (m.alg.matrix(x, shape=sh) for x, sh in
                   (("Z1", (m.alg.dim("N_i"), m.alg.dim("N_h"))),
                    ("Z2", (m.alg.dim("N_o"), m.alg.dim("N_h"))),
@@ -614,6 +621,14 @@ def thmB5_derivation(f) -> Derivation:
             "e^{2λ_⊥t/τ} − I = 2λ_⊥J, read at λ_⊥ = 0 as Theorem 4.3 reads eq 15)",
             shown=(sp.Symbol(r"\tfrac14Be^{S_\lambda t/\tau}\tilde Ae^{S_\lambda t/\tau}B^\top"),
                    sp.Symbol("A")), **kw)
+    args = [Bw, Cw, Dw, Xi, Yw]
+    At_w = _e(f.At(k, *args))
+    flipped = [_e(f.At(k, *[-x if j == i else x for j, x in enumerate(args)]))
+               for i in range(len(args))]
+    nc_step(d, block_matrix([flipped]), block_matrix([[At_w] * len(args)]),
+            "Ã is even in each of B, C, D, e^{−S_λt/τ}, e^{λ_⊥t/τ}: every term holds it twice "
+            "(X(…)Xᵀ, X·X or X⁻¹(…)X⁻ᵀ)", shown=(sp.Symbol(r"\tilde A(\pm B,\pm C,\dots)"),
+                                                 sp.Symbol(r"\tilde A")), **kw)
     return d
 
 
