@@ -664,6 +664,8 @@ def limit_exact_2x2(f):
         lim = _ntk_of_modes(X, U, V, [m1, m1], [m2, m2])
         d.step(lim, f.limit(X, 2), f"λ → {_sign_tag(sign)}: NTK/|λ| → the formula "
                f"(U, V exact rotations)", moves=(sp.expand, together_expand))
+    d.step(f.limit(-X, 2), f.limit(X, 2), "I ⊗ XᵀX is even in X (so is the NTK: eq 5)",
+           moves=(sp.expand,))
     return _exact_evidence(d)
 
 
@@ -775,6 +777,13 @@ def limits_exact_instances(f):
             d.step(lim, f.limit(X, U, V, sign),
                    f"{name}, λ → {_sign_tag(sign)}: lim NTK/|λ| = the formula",
                    moves=(sp.expand, reduce_roots))
+            flips = [(-X, U, V), (X, -U, V), (X, U, -V)]
+            flips += [(X, U.T, V)] if U.rows == U.cols else [(X, U, V.T)]
+            d.step(sp.Matrix.hstack(*(f.limit(*a, sign) for a in flips)),
+                   sp.Matrix.hstack(*[f.limit(X, U, V, sign)] * len(flips)),
+                   f"{name}, λ → {_sign_tag(sign)}: the limit is unchanged by X → −X, U → −U, "
+                   f"V → −V (it sees X, U, V only through XᵀX, UUᵀ, VVᵀ) and by transposing the "
+                   f"square basis (orthogonal: UᵀU = UUᵀ = I)", moves=(sp.expand,))
     return _exact_evidence(d)
 
 
