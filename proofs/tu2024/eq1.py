@@ -87,6 +87,10 @@ def ntk_derivation(f):
     der.step(ei_t * (D * H + H * D) * ej, f.rate(si, sj, c) * (ei_t * H * ej),
              "entry (i, j): (DH + HD)_ij = rate(s_i, s_j, c) h_ij, for every i, j and size",
              moves=(diag,))
+    der.step(sp.Matrix([f.rate(-si, sj, c), f.rate(si, -sj, c), f.rate(si, sj, -c)]),
+             sp.Matrix([f.rate(si, sj, c)] * 3),
+             "the rate sees s_i, s_j and c only squared (D² = S² + c²): even in each",
+             moves=(sp.expand,))
     return der.evidence(scope=Scope.full("any size d (square A, full SVD), any c ≥ 0, any G"))
 
 
@@ -449,6 +453,8 @@ def aligned_derivation(f):
              "RHS of eq (1) = U diag(2√(s²+c²)(y − s)) Vᵀ: aligned again, so A(t) = "
              "U diag(s(t)) Vᵀ with ṡ = rate solves eq (1); for c > 0 the right-hand side is "
              "smooth (AAᵀ + c² ≻ 0), so it is THE solution", moves=(orth,))
+    der.step(f.rate(s, y, -c), f.rate(s, y, c), "eq (1) sees c only as c²: the rate is even "
+             "in c", moves=(sp.expand,))
     return der.evidence(scope=Scope.full("any size d, any signed diagonals s, y, any c > 0, "
                                          "all t ≥ 0"))
 
@@ -546,6 +552,8 @@ def hitting_derivation(f):
     der.step(sp.diff(T, s), 1 / (2 * sp.sqrt(s ** 2 + c ** 2) * (y - s)),
              "dt/ds = 1/(2√(s²+c²)(y − s))", moves=(radicals_as_symbols,))
     der.step(T.subs(s, s0), 0, "t(s₀ → s₀) = 0", moves=(sp.expand,))
+    der.step(f.t(s0, s, y, -c), T, "the flow sees c only as c²: so does its hitting time",
+             moves=(sp.expand,))
     return der.evidence("With ṡ > 0 on (s₀, y), t(s₀ → s) = ∫ ds/ṡ: both steps give exactly "
                         "that.", scope=Scope.full("0 < s₀ ≤ s < y, any c > 0"))
 
@@ -641,6 +649,8 @@ def speedup_derivation(f):
              "ratio = 2√(s²+c²)/(2c)", moves=(sp.expand, sp.powsimp, sp.radsimp, sp.cancel))
     der.step(f.ratio(s, c) ** 2 - 1, s ** 2 / c ** 2, "ratio² − 1 = (s/c)² ≥ 0",
              moves=(sp.expand, sp.cancel))
+    der.step(sp.Matrix([f.ratio(-s, c), f.ratio(s, -c)]), sp.Matrix([f.ratio(s, c)] * 2),
+             "the ratio sees s and c only through (s/c)²: even in each", moves=(sp.expand,))
     return der.evidence(scope=Scope.partial(
         "the rate ratio of the aligned eq (1) flow, any s ≥ 0, c > 0",
         missing="that gradient flow from i.i.d. init of finite width follows it (≈): measured "
