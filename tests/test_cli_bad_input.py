@@ -280,3 +280,114 @@ def test_the_script_prints_one_line_and_exits_2(demo, tmp_path, case):
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
     assert proc.stderr.startswith("lazyrich: error: ")
+
+
+# ---------------------------------------------------------------------------------------------
+# the table of docs/bad-input.md: each row a bad invocation, its exit code and message words
+# ({demo} is a claims file with one claim 'badinput.eq1', {tmp} a private folder, {afile} a
+# regular file); tests/make_bad_input_doc.py renders it with the messages this checkout prints
+# ---------------------------------------------------------------------------------------------
+CLI_CASES = [
+    ("an unknown claim id", ["check", "badinput.eq9", "--claims", "{demo}"], 2,
+     ["no claim matches pattern 'badinput.eq9'"]),
+    ("an id prefix that does not end at a dot", ["list", "domine2025.thm"], 2,
+     ["'domine2025.thm*'"]),
+    ("a claims file that does not exist", ["list", "--claims", "{tmp}/missing.py"], 2,
+     ["no such file"]),
+    ("a claims file that raises at import", ["list", "--claims", "{tmp}/raises.py"], 2,
+     ["importing it failed, line 2", "ZeroDivisionError"]),
+    ("a claims file that calls sys.exit", ["list", "--claims", "{tmp}/exits.py"], 2,
+     ["SystemExit"]),
+    ("a claims file without claims", ["list", "--claims", "{tmp}/noclaims.py"], 2,
+     ["defines no Claim object"]),
+    ("a claim with an id that is a path", ["list", "--claims", "{tmp}/pathid.py"], 2,
+     ["must look like"]),
+    ("no workers", ["check", "badinput", "--claims", "{demo}", "--jobs", "0"], 2,
+     ["--jobs must be >= 1"]),
+    ("a malformed scheduler address",
+     ["check", "badinput", "--claims", "{demo}", "--scheduler", "notanaddress"], 2,
+     ["--scheduler 'notanaddress'"]),
+    ("--json under a regular file", ["check", "badinput", "--claims", "{demo}", "--json",
+                                     "{afile}/r.json"], 2, ["--json", "cannot write"]),
+    ("--json in /proc", ["check", "badinput", "--claims", "{demo}", "--json",
+                         "/proc/lazyrich-x/r.json"], 2, ["--json", "cannot write"]),
+    ("an empty --json", ["check", "badinput", "--claims", "{demo}", "--json", ""], 2,
+     ["an empty path"]),
+    ("--json pointing at the claims file", ["check", "badinput", "--claims", "{demo}",
+                                            "--json", "{demo}"], 2,
+     ["would destroy it"]),
+    ("report --out under a regular file", ["report", "badinput", "--claims", "{demo}", "--out",
+                                           "{afile}/rep"], 2, ["--out", "cannot write"]),
+    ("report --out ''", ["report", "badinput", "--claims", "{demo}", "--out", ""], 2,
+     ["an empty path"]),
+    ("report --from a missing file", ["report", "--from", "{tmp}/nope.json"], 2,
+     ["cannot read it"]),
+    ("report --from a JSON list", ["report", "--from", "{tmp}/list.json"], 2,
+     ["is not of type 'object'"]),
+    ("report --from a document of another schema", ["report", "--from", "{tmp}/v1.json"], 2,
+     ["'lazyrich.results/2' was expected"]),
+    ("an unknown report format", ["report", "--from", "{tmp}/nope.json", "--format", "docx"], 2,
+     ["--format 'docx'"]),
+    ("export without an output", ["export", "badinput", "--claims", "{demo}"], 2,
+     ["give --latex FILE and/or --badges DIR"]),
+    ("mutate with no workers", ["mutate", "badinput", "--claims", "{demo}", "--jobs", "0"], 2,
+     ["--jobs must be >= 1"]),
+    ("a sweep grid of 10^8 cells",
+     ["sweep", "tu2024.phase-diagram", "--grid=0:9999:1,0:9999:1", "--out", "{tmp}/sw"], 2,
+     ["cells"]),
+    ("a sweep at an unreachable scheduler",
+     ["sweep", "tu2024.phase-diagram", "--scheduler", "notanaddress", "--out", "{tmp}/sw"], 2,
+     ["--scheduler 'notanaddress'"]),
+]
+
+_CLI_FILES = {
+    "raises.py": "import math\nx = 1/0\n",
+    "exits.py": "import sys; sys.exit(3)\n",
+    "noclaims.py": "x = 1\n",
+    "pathid.py": "from lazyrich import Claim, Source\n"
+                 "c = Claim(id='/etc/passwd.x', title='', source=Source('p', 'x'), "
+                 "statement='')\n",
+    "list.json": "[1, 2]\n",
+    "v1.json": '{"schema": "lazyrich.results/1", "claims": [], "summary": {}, '
+               '"environment": {}}\n',
+}
+
+
+def cli_case_setup(tmp: Path) -> dict:
+    """Make the files the table refers to in ``tmp``; returns the placeholders."""
+    (tmp / "demo_claims.py").write_text(DEMO)
+    (tmp / "afile").write_text("a regular file\n")
+    for name, text in _CLI_FILES.items():
+        (tmp / name).write_text(text)
+    return {"{demo}": str(tmp / "demo_claims.py"), "{tmp}": str(tmp),
+            "{afile}": str(tmp / "afile")}
+
+
+def cli_case_run(argv, places: dict, cache: Path):
+    """Run one row in-process: (exit code, stderr)."""
+    import contextlib
+    import io
+
+    args = []
+    for a in argv:
+        for k, v in places.items():
+            a = a.replace(k, v)
+        args.append(a)
+    if args[0] in ("check", "report", "export"):
+        args += ["-q", "--cache-dir", str(cache)] + ([] if "--jobs" in args else ["-j1"])
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        code = main(args)
+    return code, err.getvalue()
+
+
+@pytest.mark.parametrize("label,argv,code,words", CLI_CASES, ids=[c[0] for c in CLI_CASES])
+def test_the_documented_table(tmp_path, label, argv, code, words):
+    places = cli_case_setup(tmp_path)
+    got, err = cli_case_run(argv, places, tmp_path / "cache")
+    assert got == code, (label, got, err)
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lazyrich: error: "), err
+    for w in words:
+        assert w in lines[0], (w, lines[0])
