@@ -238,6 +238,12 @@ def _moment_claim_checks(claim, moment: str, seed: int):
                                         "entry (diagonal and off-diagonal), any σ1, σ2"))
         _index_moment(d, formula, moment)
         _entrywise_derivation(d, formula, moment, ((1, 3, 2),))
+        if moment == "variance":
+            n1, n3 = sp.symbols("n1 n3", positive=True)
+            d.step(sp.Matrix([*formula(n1, n3, -S1**2, S2**2), *formula(n1, n3, S1**2, -S2**2)]),
+                   sp.Matrix([*formula(n1, n3, S1**2, S2**2)] * 2),
+                   "fourth Gaussian moments: the variance is a polynomial in σ1⁴ and σ2⁴, even in "
+                   "each layer variance", moves=(sp.expand,))
         return d.evidence("Index sums over symbolic n1, n2, n3, refereed entry by entry at "
                           "(n1, n2, n3) = (1, 3, 2).")
 

@@ -199,6 +199,9 @@ def _per_mode_S1_S2(d, f):
     s1, s2 = f.s1_expr(_s, 0), f.s2_expr(_s, 0)
     d.step(sp.Matrix([s1**2 - _s, s2**2 - _s, s1 * s2 - _s]), sp.zeros(3, 1),
            "λ = 0: s1 = s2 = √s, s1² = s2² = S_λ = s, s1 s2 = s", moves=(sp.expand,))
+    d.step(sp.Matrix([f.s1_expr(-_s, _lam), f.s2_expr(-_s, _lam)]),
+           sp.Matrix([f.s1_expr(_s, _lam), f.s2_expr(_s, _lam)]),
+           "S1, S2 see s only through S_λ = √(s² + λ²/4): even in s", moves=(sp.expand,))
 
 
 def _thm52_algebra():
