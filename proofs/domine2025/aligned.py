@@ -25,11 +25,15 @@ thm51 = Claim(
     notes="The printed closed form of γ (eq 116) was not recoverable from the text copy; the "
           "verifier checks an equivalent closed form (spec §6), which numerics implements.",
     equivalent_mutants={
-        "trajectory: lam → −lam": "s(t) depends on λ only through λ² (the ODE has √(λ² + 4s²); "
-                                  "proved for the closed form in printed_gamma_solves_the_ode)",
-        "gamma_expr: lam → −lam": "γ depends on λ only through λ² (proved exactly in "
+        "trajectory: lam → −lam": "s(t) depends on λ only through λ²: the ODE τṡ = "
+                                  "√(λ² + 4s²)(s̃ − s) has λ only as λ² and its solution from s0 "
+                                  "is unique (printed_gamma_solves_the_ode); "
+                                  "float64_against_40_digits compares the formula at λ and −λ "
+                                  "with the same reference",
+        "gamma_expr: lam → −lam": "γ depends on λ only through λ² (a step of "
                                   "printed_gamma_solves_the_ode)",
-        "ode_rhs: lam → −lam": "the right-hand side √(λ² + 4s²)(s̃ − s) contains λ only as λ²",
+        "ode_rhs: lam → −lam": "the right-hand side √(λ² + 4s²)(s̃ − s) contains λ only as λ² "
+                               "(a step of printed_gamma_solves_the_ode)",
     },
 )
 
@@ -147,8 +151,11 @@ eq17 = Claim(
           "returns the λ → 0 limit for s(0) ≤ 0 (where the printed expression has a pole), which "
           "is checked against γ at λ = 0 (γ is continuous in λ: its denominator is > 0).",
     equivalent_mutants={
-        "exponential: lam → −lam": "the limit depends on λ only through |λ|",
-        "exponential_expr: lam → −lam": "the limit depends on λ only through |λ|",
+        "exponential: lam → −lam": "the limit 1 − e^{−|λ|t/τ} depends on λ only through |λ| "
+                                   "(γ is even in λ; the numeric checks compare both signs of "
+                                   "λ with γ)",
+        "exponential_expr: lam → −lam": "the limit 1 − e^{−|λ|t/τ} depends on λ only through "
+                                        "|λ| (a step of limits_and_orders_of_the_error)",
     },
 )
 

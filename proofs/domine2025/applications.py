@@ -336,9 +336,10 @@ eq180 = Claim(
     depends_on=("domine2025.thm4.3", "domine2025.thm5.2"),
     formulas={"mode": mode_trajectory},
     equivalent_mutants={
-        "mode: b → −b": "b_α enters only as b_α² (the sign of b follows the arbitrary sign of "
-                        "R's columns)",
-        "mode: c → −c": "c_α enters only as c_α²"},
+        "mode: b → −b": "b_α enters only as b_α²: flipping the sign of column α of R leaves "
+                        "the network and its dynamics unchanged and flips b_α and c_α (a step of "
+                        "solves_the_mode_ode)",
+        "mode: c → −c": "c_α enters only as c_α² (same symmetry, same step)"},
     notes="Reconstructed (spec §11; printed-form confidence medium). With λ = 0 every mode has "
           "b_α = 0 or c_α = 0 (b = √s0(d_u + d_v), c = √s0(d_u − d_v)); the formula solves the "
           "mode ODE in exactly those two cases (for b, c both non-zero it does not: that would "
@@ -844,11 +845,13 @@ eq187 = Claim(
     depends_on=("domine2025.eq186",),
     formulas={"prediction": transfer_prediction},
     equivalent_mutants={
-        "prediction: W1 → W1/2": "XᵀW1ᵀW1X scales by c² when W1 → cW1, and the prediction is "
-                                 "the ratio K_ij/K_ii: invariant",
-        "prediction: W1 → −W1": "K = XᵀW1ᵀW1X is even in W1",
-        "prediction: X → X/2": "K scales by c² when X → cX; the ratio K_ij/K_ii is invariant",
-        "prediction: X → −X": "K = XᵀW1ᵀW1X is even in X"},
+        "prediction: W1 → W1/2": "K = XᵀW1ᵀW1X scales by κ² when W1 → κW1 (κ ≠ 0), and the "
+                                 "prediction is the ratio K_ij/K_ii: invariant (a step of "
+                                 "prediction_from_the_readout)",
+        "prediction: W1 → −W1": "the same with κ = −1",
+        "prediction: X → X/2": "K scales by κ² when X → κX (κ ≠ 0); the ratio K_ij/K_ii is "
+                               "invariant (a step of prediction_from_the_readout)",
+        "prediction: X → −X": "the same with κ = −1"},
     notes="Reconstructed (spec §11). The prediction depends on the network only through "
           "W1ᵀW1, the input representation (task-structured for λ > 0, Thm C.4).",
 )

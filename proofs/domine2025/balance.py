@@ -40,8 +40,10 @@ thmA2 = Claim(
                  "τẆ2 = (Σyx − W2W1)W1ᵀ", "any initialisation, any N_h"),
     formulas={"balance": balance, "conserved_quantity": conserved_quantity},
     equivalent_mutants={
-        "balance: W1 → −W1": "W1 enters only as W1W1ᵀ: the variant is the same function",
-        "balance: W2 → −W2": "W2 enters only as W2ᵀW2: the variant is the same function"},
+        "balance: W1 → −W1": "W1 enters only as W1W1ᵀ: the variant is the same function "
+                             "(conserved_along_gradient_flow also checks (−W1, W2))",
+        "balance: W2 → −W2": "W2 enters only as W2ᵀW2: the variant is the same function "
+                             "((W1, −W2) is checked too)"},
     notes="Gradient descent conserves it only up to O(η) over a fixed time (per step O(η²)); "
           "the simulation check measures that order. The symbolic check differentiates "
           "'conserved_quantity' with W1, W2, Σyx noncommutative symbols of symbolic shapes "

@@ -107,8 +107,9 @@ def _DIAGONAL_EXP(formula, args) -> dict:
 def _EVEN_IN(formula, args) -> dict:
     """Arguments that enter a formula only in pairs (X(…)Xᵀ, X·X, X⁻¹(…)X⁻ᵀ, X(…)X)."""
     return {f"{formula}: {a} → −{a}": f"every term of {formula} contains {a} (or its inverse) "
-                                       f"exactly twice, as {a}(…){a}ᵀ, {a}·{a} or "
-                                       f"{a}⁻¹(…){a}⁻ᵀ: negating it leaves the same matrix"
+                                       f"an even number of times, as {a}(…){a}ᵀ, {a}·{a} or "
+                                       f"{a}⁻¹(…){a}⁻ᵀ: negating it leaves the same matrix (a "
+                                       f"step of the symbolic check)"
             for a in args}
 
 

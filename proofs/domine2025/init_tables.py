@@ -350,9 +350,10 @@ thmA3_variance_corrected = _moment_claim_checks(Claim(
     depends_on=("domine2025.thmA.3.mean",),
     formulas={"variance": variance_entries_corrected},
     equivalent_mutants={
-        "variance: var1 → −var1": "the variance is n3σ2⁴ + n1σ1⁴ times B: the layer variances "
-                                  "enter only squared, so the variant is the same function",
-        "variance: var2 → −var2": "the layer variances enter only squared (σ2⁴)"},
+        "variance: var1 → −var1": "the variance is (n3σ2⁴ + n1σ1⁴)(1 + δ_ij): var1 = σ1² "
+                                  "enters only as var1² = σ1⁴, so the variant is the same "
+                                  "function (a step of from_gaussian_moments)",
+        "variance: var2 → −var2": "var2 = σ2² enters only as var2² = σ2⁴ (same step)"},
     notes="The corrected form of the printed variance (diagonal factor 2).",
 ), "variance", 33)
 

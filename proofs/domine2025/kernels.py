@@ -75,10 +75,11 @@ eq4 = Claim(
           "formulas read on SymPy matrix symbols of symbolic size); checked numerically "
           "(float64 and 50 digits) for rank-deficient W2 of shapes up to 4×3.",
     equivalent_mutants={
-        "rsm_in: W1 → −W1": "RSM_I depends on W1 only through W1ᵀW1",
-        "rsm_in: X → −X": "RSM_I = XᵀMX is even in X",
-        "rsm_out: W2 → −W2": "RSM_O depends on W2 only through W2W2ᵀ",
-        "rsm_out: Y → −Y": "RSM_O = YᵀMY is even in Y",
+        "rsm_in: W1 → −W1": "RSM_I = (W1X)ᵀ(W1X) depends on W1 only through W1ᵀW1 (a step of "
+                            "rsm_identities)",
+        "rsm_in: X → −X": "RSM_I = XᵀMX is even in X (same step)",
+        "rsm_out: W2 → −W2": "RSM_O depends on W2 only through W2W2ᵀ (same step)",
+        "rsm_out: Y → −Y": "RSM_O = YᵀMY is even in Y (same step)",
     },
 )
 
@@ -234,9 +235,10 @@ eq5 = Claim(
     assumptions=("index (output i, sample p), i outer",),
     formulas={"ntk": ntk_printed},
     equivalent_mutants={
-        "ntk: W1 → −W1": "the NTK depends on W1 only through W1ᵀW1",
-        "ntk: W2 → −W2": "the NTK depends on W2 only through W2W2ᵀ",
-        "ntk: X → −X": "the NTK is even in X (XᵀW1ᵀW1X and XᵀX)",
+        "ntk: W1 → −W1": "the NTK depends on W1 only through W1ᵀW1: a sign flip of W1 flips "
+                         "columns of J, not JJᵀ (a step of ntk_exact_at_fixed_sizes)",
+        "ntk: W2 → −W2": "the NTK depends on W2 only through W2W2ᵀ (same step)",
+        "ntk: X → −X": "the NTK is even in X (XᵀW1ᵀW1X and XᵀX; same step)",
     },
 )
 

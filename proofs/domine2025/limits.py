@@ -98,7 +98,9 @@ thmC4 = Claim(
           "derived here (next term 2s̃⁶/|λ|⁵). The numeric checks test the order of the "
           "remainder, not its coefficient: the statement admits any O(|λ|⁻⁵) next term.",
     equivalent_mutants={
-        "s_lambda_series: s → −s": "the series depends on s̃ only through s̃² and s̃⁴"},
+        "s_lambda_series: s → −s": "the printed series depends on s̃ only through s̃² and s̃⁴ "
+                                   "(and s̃ > 0 on the claim's domain, so −s̃ is never a "
+                                   "singular value)"},
 )
 
 
@@ -222,9 +224,11 @@ def _make_C4(sign):
               "statement bounds the remainder, O(|λ|⁻³); a printed form that also carries a "
               "correct next term is accepted.",
         equivalent_mutants={
-            **{f"{n}: s → −s": "the per-mode eigenvalue depends on s̃ only through s̃²"
+            **{f"{n}: s → −s": "the printed per-mode eigenvalue depends on s̃ only through s̃² "
+                               "(and s̃ > 0 on the claim's domain)"
                for n in ("w1w1", "w2w2")},
-            **({f"{n}: lam → −lam": "the λ → −∞ forms use λ only through |λ|"
+            **({f"{n}: lam → −lam": "the printed λ → −∞ forms |λ| + s̃²/|λ| and s̃²/|λ| use λ "
+                                    "only through |λ|"
                 for n in ("w1w1", "w2w2")} if sign < 0 else {})},
     )
 
@@ -391,9 +395,11 @@ def _make_rsm_corrected():
               "The remainders are bounds, O(λ⁻⁵) and O(|λ|⁻³); a printed form that also carries "
               "a correct next term is accepted.",
         equivalent_mutants={
-            "plus: s → −s": "the weight depends on s̃ only through s̃²",
-            "minus: s → −s": "the weight depends on s̃ only through s̃²",
-            "minus: lam → −lam": "the λ → −∞ weight uses λ only through |λ|"},
+            "plus: s → −s": "the printed weight 1/λ − s̃²/λ³ depends on s̃ only through s̃² "
+                            "(and s̃ > 0 on the claim's domain)",
+            "minus: s → −s": "the printed weight |λ|/s̃² + 1/|λ| depends on s̃ only through s̃²",
+            "minus: lam → −lam": "the printed λ → −∞ weight |λ|/s̃² + 1/|λ| uses λ only through "
+                                 "|λ|"},
     )
 
     @claim.check("symbolic", precision="exact (SymPy)",
@@ -629,7 +635,8 @@ thmC5 = Claim(
     notes="Printed-form confidence medium (spec §8): eqs 167-170 were stripped; these are the "
           "statements the proof sketch gives. The general-size derivation proves the statement; "
           "the formula under test is tied to it by exact 2×2 instances and by the numerics.",
-    equivalent_mutants={"limit: X → −X": "I ⊗ XᵀX is even in X"},
+    equivalent_mutants={"limit: X → −X": "I ⊗ XᵀX is even in X (a step of "
+                                         "limit_exact_2x2)"},
 )
 
 
@@ -724,13 +731,15 @@ thmC5_unequal = Claim(
           "(delayed rich). The general-size derivation proves the statement; the formula under "
           "test is tied to it by exact instances and by the numerics.",
     equivalent_mutants={
-        "limit: X → −X": "both limits are even in X",
-        "limit: U → −U": "the limit depends on U only through UUᵀ",
-        "limit: V → −V": "the limit depends on V only through VVᵀ",
+        "limit: X → −X": "both limits are even in X (XᵀX, XᵀVVᵀX; a step of "
+                         "limits_exact_instances)",
+        "limit: U → −U": "the limit depends on U only through UUᵀ (same step)",
+        "limit: V → −V": "the limit depends on V only through VVᵀ (same step)",
         "limit: U → Uᵀ": "U is transposed only when it is square, and a square U with "
-                         "orthonormal columns is orthogonal: UᵀU = UUᵀ = I",
+                         "orthonormal columns is orthogonal: UᵀU = UUᵀ = I (same step, funnel)",
         "limit: V → Vᵀ": "V is transposed only when it is square, and a square V with "
-                         "orthonormal columns is orthogonal: VᵀV = VVᵀ = I",
+                         "orthonormal columns is orthogonal: VᵀV = VVᵀ = I (same step, inverted "
+                         "funnel)",
     },
 )
 
@@ -852,12 +861,13 @@ thmC6 = Claim(
           "ratio of the rates → 1 but not the exponentials. With the printed forms the ratios "
           "are 1 + O(1/λ²).",
     equivalent_mutants={
-        "fast: s → s/2": "the fast rate |λ| does not depend on s̃",
-        "fast: s → −s": "the fast rate |λ| does not depend on s̃",
-        "fast: s → s + 0.1": "the fast rate |λ| does not depend on s̃",
-        "fast: lam → −lam": "the fast rate depends on λ only through |λ|",
-        "slow: s → −s": "the slow rate depends on s̃ only through s̃²",
-        "slow: lam → −lam": "the slow rate depends on λ only through |λ|",
+        "fast: s → s/2": "the printed fast rate |λ| does not read its argument s̃",
+        "fast: s → −s": "the printed fast rate |λ| does not read its argument s̃",
+        "fast: s → s + 0.1": "the printed fast rate |λ| does not read its argument s̃",
+        "fast: lam → −lam": "the printed fast rate |λ| depends on λ only through |λ|",
+        "slow: s → −s": "the printed slow rate s̃²/|λ| depends on s̃ only through s̃² (and "
+                        "s̃ > 0 on the claim's domain)",
+        "slow: lam → −lam": "the printed slow rate s̃²/|λ| depends on λ only through |λ|",
     },
 )
 

@@ -238,7 +238,8 @@ eq171 = Claim(
     formulas={"loss": input_noise_loss},
     equivalent_mutants={
         "loss: sigma → −sigma": "σ enters only as σ² (the noise is N(0, σ²I)); the formula is "
-                                "even in σ, so the variant is the same function"},
+                                "even in σ, so the variant is the same function (a step of "
+                                "derived_from_gaussian_moments states it)"},
     notes="Reconstructed form (spec §9, printed-form confidence medium; the paper cites Braun "
           "et al. 2025). Holds for any data (whitening is not needed) and any weights.",
 )
@@ -383,9 +384,11 @@ eq172 = Claim(
     depends_on=("domine2025.eq171", "domine2025.thmC.3"),
     formulas={"loss": converged_input_noise_loss},
     equivalent_mutants={
-        "loss: sigma → −sigma": "σ enters only as σ²; the formula is even in σ",
-        "loss: s_tilde → −s_tilde": "the singular values enter only as s̃_α²; the formula is "
-                                    "even in each of them"},
+        "loss: sigma → −sigma": "σ enters only as σ²; the formula is even in σ (a step of "
+                                "from_eq171_at_convergence states it)",
+        "loss: s_tilde → −s_tilde": "the singular values enter only as s̃_α² (‖Σyx‖² = Σ s̃_α²); "
+                                    "the formula is even in each of them (a step of "
+                                    "from_eq171_at_convergence states it)"},
     notes="Reconstructed (spec §9). The formula has no λ argument: λ-independence is the fact "
           "that W2W1 → Σyx for every λ (Thm C.3); the numeric check converges from several λ.",
 )
@@ -543,7 +546,8 @@ eq173 = Claim(
     formulas={"loss": param_noise_loss},
     equivalent_mutants={
         "loss: sigma → −sigma": "σ enters only as σ² and σ⁴ (the noise is N(0, σ²)); the "
-                                "formula is even in σ"},
+                                "formula is even in σ (a step of "
+                                "derived_from_gaussian_moments_173 states it)"},
     notes="Reconstructed (spec §9; confidence medium for the σ⁴ term and the constants). The "
           "cross terms vanish in expectation for ANY weights (odd moments), not only at the "
           "minimum. Derived with all four sizes symbolic, so a coefficient that is right only "
@@ -730,8 +734,9 @@ def _norm_claim(which: int, func):
         depends_on=("domine2025.thm5.2", "domine2025.thmC.3"),
         formulas={"norm2": func},
         equivalent_mutants={
-            "norm2: s_tilde → −s_tilde": "the singular values enter only as s̃_α²; the "
-                                         "formula is even in each of them"},
+            "norm2: s_tilde → −s_tilde": "the singular values enter only through S_λ = "
+                                         "√(s̃_α² + λ²/4); the formula is even in each of them "
+                                         "(a step of from_theorem_5_2 states it)"},
         notes="Reconstructed (spec §9).",
     )
 
@@ -849,8 +854,9 @@ eq176 = Claim(
     depends_on=("domine2025.eq174", "domine2025.eq175", "domine2025.eq173"),
     formulas={"derivative": robustness_derivative},
     equivalent_mutants={
-        "derivative: s_tilde → −s_tilde": "the singular values enter only as s̃_α²; the "
-                                          "formula is even in each of them"},
+        "derivative: s_tilde → −s_tilde": "the singular values enter only through "
+                                          "√(s̃_α² + λ²/4); the formula is even in each of them "
+                                          "(a step of by_differentiation states it)"},
     notes="Reconstructed (spec §9).",
 )
 
@@ -955,8 +961,10 @@ eq177 = Claim(
     depends_on=("domine2025.eq176",),
     formulas={"stationarity": equal_dims_stationarity},
     equivalent_mutants={
-        "stationarity: s_tilde → −s_tilde": "the singular values enter only as s̃_α²; the "
-                                            "sum is even in each of them"},
+        "stationarity: s_tilde → −s_tilde": "the singular values enter only through "
+                                            "√(s̃_α² + λ²/4); the sum is even in each of them "
+                                            "(a step of stationary_and_strictly_convex states "
+                                            "it)"},
     notes="Reconstructed (spec §9). The formula under test is eq 177's sum Σ_α λ/sqrt(s̃_α² + "
           "λ²/4), which is 2/N times J'(λ) when N_i = N_o = N. Proof: J is strictly convex "
           "(J'' > 0) and J'(0) = 0, so λ* = 0 is its unique minimiser; numerically the root of "

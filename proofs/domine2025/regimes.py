@@ -402,13 +402,20 @@ _KD_JUSTIFICATION = ("the reference is the definition at 50 digits; float64 roun
 #: scaling and symmetric, and the NTK depends on W1, W2 and X only through W1ᵀW1, W2W2ᵀ, XᵀX.
 _KD_EQUIVALENT = {
     "kernel_distance: K1 → K1/2": "S(cK1, K2) = S(K1, K2) for c > 0: the distance compares "
-                                  "directions (cosine), by definition (App. E.7)",
-    "kernel_distance: K2 → K2/2": "S(K1, cK2) = S(K1, K2) for c > 0 (cosine of the angle)",
-    "kernel_distance: K1 ↔ K2": "the distance is symmetric in its two kernels"}
+                                  "directions (cosine), by definition (App. E.7); "
+                                  "kernel_distance_is_its_definition also compares (2.5K1, K2) "
+                                  "with the reference",
+    "kernel_distance: K2 → K2/2": "S(K1, cK2) = S(K1, K2) for c > 0 (cosine of the angle; "
+                                  "(K1, K2/4) is compared with the reference)",
+    "kernel_distance: K1 ↔ K2": "the distance is symmetric in its two kernels ((K2, K1) is "
+                                "compared with the reference)"}
 _NTK_EQUIVALENT = {
-    "ntk: W1 → −W1": "the NTK depends on W1 only through W1ᵀW1 (eq 5)",
-    "ntk: W2 → −W2": "the NTK depends on W2 only through W2W2ᵀ (eq 5)",
-    "ntk: X → −X": "the NTK depends on X only through XᵀW1ᵀW1X and XᵀX (eq 5)"}
+    "ntk: W1 → −W1": "the NTK depends on W1 only through W1ᵀW1 (eq 5); "
+                     "ntk_is_the_jacobian_gram compares NTK(−W1, W2, X) with the same JJᵀ",
+    "ntk: W2 → −W2": "the NTK depends on W2 only through W2W2ᵀ (eq 5; NTK(W1, −W2, X) is "
+                     "compared with the same JJᵀ)",
+    "ntk: X → −X": "the NTK depends on X only through XᵀW1ᵀW1X and XᵀX (eq 5; NTK(W1, W2, −X) "
+                   "is compared with the same JJᵀ)"}
 
 
 def _formula_checks(claim: Claim, *, ntk: bool = True, kernel_distance: bool = True) -> None:
@@ -733,9 +740,11 @@ delayed_rich_rate = Claim(
     formulas={"ntk": numerics.ntk, "slow_rate": slow_rate},
     equivalent_mutants={
         **_NTK_EQUIVALENT,
-        "slow_rate: lam → −lam": "the rate depends on λ only through |λ| (the two delayed-rich "
-                                 "cells have opposite signs)",
-        "slow_rate: s_min → −s_min": "the rate depends on s̃ only through s̃²"},
+        "slow_rate: lam → −lam": "the rate s̃²/|λ| depends on λ only through |λ| (the two "
+                                 "delayed-rich cells have opposite signs; "
+                                 "leading_term_of_the_slow_rate derives the same rate for both)",
+        "slow_rate: s_min → −s_min": "the rate depends on s̃ only through s̃² (a step of "
+                                     "leading_term_of_the_slow_rate)"},
     notes="Exact printed forms of (178)-(179) were not recoverable (spec §8, §13); the rate "
           "checked is the reconstruction s̃²/|λ| of the slowest mode (s̃_min = 0.5 here): the "
           "leading term, as |λ| → ∞, of the exact slow rate S_λ,min − λ_⊥ = sqrt(s̃² + λ²/4) − "

@@ -34,7 +34,9 @@ thm52 = Claim(
     depends_on=("domine2025.thmA.2",),
     formulas={"s1": s1_printed, "s2": s2_printed},
     equivalent_mutants={
-        f"{n}: s → −s": "S1 and S2 depend on s only through s² (√(λ² + 4s²))"
+        f"{n}: s → −s": "S1 = √(S_λ − λ/2) and S2 = √(S_λ + λ/2) depend on s only through "
+                        "S_λ = √(s² + λ²/4) (a step of derivation_of_S1_S2 for the printed "
+                        "forms; singular values are ≥ 0 anyway)"
         for n in ("s1", "s2", "s1_expr", "s2_expr")},
 )
 

@@ -49,9 +49,9 @@ lemma41 = Claim(
     formulas={"middle": middle, "solution": solution},
     equivalent_mutants={
         "middle: E → −E": "E = e^{Ft/τ} enters the middle term only as E(…)E: negating it leaves "
-                          "the same matrix",
+                          "the same matrix (a step of derivation)",
         "solution: E → −E": "E = e^{Ft/τ} enters eq 7 only as E(…)E: negating it leaves the same "
-                            "matrix"},
+                            "matrix (a step of derivation)"},
     notes="Printed form reconstructed (spec §2; printed-form confidence high). Symbolic checks: "
           "(1) X M⁻¹ Xᵀ solves the Riccati equation whenever X' = FX/τ and M' = XᵀX/τ "
           "(noncommutative, no F⁻¹, so singular F is covered); (2) the printed form with "

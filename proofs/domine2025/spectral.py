@@ -43,9 +43,12 @@ _lam = sp.Symbol("lambda", real=True)
 
 #: mutants of the printed formulas that are the same functions (mutant name → why)
 _EVEN = {
-    "S_lambda: s → −s": "S_λ = √(s̃² + λ²/4) is even in s̃: the variant is the same function",
-    "S_lambda: lam → −lam": "S_λ = √(s̃² + λ²/4) is even in λ: the variant is the same function",
-    "G: H → −H": "G = (1 + H²)^(−1/2) is even in H: the variant is the same function",
+    "S_lambda: s → −s": "S_λ = √(s̃² + λ²/4) is even in s̃: the variant is the same function "
+                        "(a step of either claim's symbolic check)",
+    "S_lambda: lam → −lam": "S_λ = √(s̃² + λ²/4) is even in λ: the variant is the same function "
+                            "(a step of either claim's symbolic check)",
+    "G: H → −H": "G = (1 + H²)^(−1/2) is even in H: the variant is the same function (a step of "
+                 "either claim's symbolic check)",
 }
 
 lemma42 = Claim(

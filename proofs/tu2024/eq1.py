@@ -52,9 +52,10 @@ ntk = Claim(
           "it' picture.  Pairs with s_i, s_j ≪ c learn at 2c (lazy), pairs ≫ c at s_i + s_j.",
     equivalent_mutants={
         "rate: s_i → −s_i": "the rate depends on s_i only through s_i² (and singular values "
-                            "are ≥ 0 anyway)",
-        "rate: s_j → −s_j": "the rate depends on s_j only through s_j²",
-        "rate: c → −c": "the rate depends on c only through c² (eq (1) itself only sees c²)",
+                            "are ≥ 0 anyway; a step of ntk_derivation)",
+        "rate: s_j → −s_j": "the rate depends on s_j only through s_j² (same step)",
+        "rate: c → −c": "the rate depends on c only through c² (eq (1) itself only sees c²; "
+                        "same step)",
     },
 )
 
@@ -429,7 +430,7 @@ aligned = Claim(
     formulas={"rate": scalar_rate},
     notes="Derived here (spec §3).  Lazy limit ṡ = 2c(y − s); balanced ṡ = 2s(y − s).",
     equivalent_mutants={"rate: c → −c": "the rate depends on c only through c² (eq (1) "
-                                        "itself only sees c²)"},
+                                        "itself only sees c²; a step of aligned_derivation)"},
 )
 
 
@@ -526,7 +527,8 @@ hitting = Claim(
     depends_on=("tu2024.eq1.aligned",),
     formulas={"t": hitting_time},
     equivalent_mutants={"t: c → −c": "the formula depends on c only through c² (in √(y²+c²), "
-                                     "√(s²+c²) and c²), as the flow ṡ = 2√(s²+c²)(y−s) does"},
+                                     "√(s²+c²) and c²), as the flow ṡ = 2√(s²+c²)(y−s) does (a "
+                                     "step of hitting_derivation)"},
     notes="Derived here (spec §3); limits c → 0: ln(s(y−s₀)/(s₀(y−s)))/(2y) (balanced), "
           "c → ∞: ln((y−s₀)/(y−s))/(2c) (lazy).",
 )
@@ -634,8 +636,10 @@ speedup = Claim(
           "theory's region w ≫ d, σ⁴w ≪ 1 (a prose statement of the paper, Fig. 1)",
     depends_on=("tu2024.eq1.aligned", "tu2024.thm1"),
     formulas={"ratio": rate_ratio},
-    equivalent_mutants={"ratio: s → −s": "the ratio depends on s only through (s/c)²",
-                        "ratio: c → −c": "the ratio depends on c only through (s/c)²"},
+    equivalent_mutants={"ratio: s → −s": "the ratio √(1 + (s/c)²) depends on s only through "
+                                         "(s/c)² (a step of speedup_derivation)",
+                        "ratio: c → −c": "the ratio depends on c only through (s/c)² (same "
+                                         "step)"},
     notes="The paper's Fig. 1 statement (prose); quantified as in spec §5b.7.  Measured on the "
           "exact width-w gradient flow (Gram-state ODE, tu2024.gram), not on eq (1).",
 )
