@@ -112,6 +112,9 @@ def _not_conserved(W1, W2, W1T, W2T):                  # W2ᵀW2 + W1W1ᵀ
 
 
 MUTATIONS = [
+    # λ_eff with the wrong sign: the checks that see only λ_eff² cannot tell, the balance of the
+    # rescaled weights (b̂² − â² = λ_eff) does
+    ("extend.tau12.aligned", "effective", lambda t1, t2, lam: EX.effective_tau12(t1, t2, -lam)),
     ("extend.tau12.conserved", "conserved", _unweighted),
     ("extend.tau12.conserved", "conserved", _swapped_weights),
     ("extend.tau12.riccati", "effective", _mean_tau),

@@ -163,3 +163,30 @@ def test_a_formula_with_a_non_numeric_output_has_no_threshold_and_is_not_a_probl
     assert rec["thresholds"]["regime"]["applies"] is False
     assert rec["threshold"] == pytest.approx(1e-3) and threshold_text(rec) == "1e-03"
     assert not any("threshold" in p for p in rec["problems"]), rec["problems"]
+
+
+def test_a_wrong_equivalence_label_is_caught_by_comparing_outputs():
+    """A variant declared equivalent that is a different function (the checks only look at
+    its square) is reported as survived: the outputs are compared at every call."""
+    def odd(lam):
+        return 2.0 * lam
+
+    c = Claim(id="mut.eqlabel", title="", source=Source("mut", "x"), statement="",
+              formulas={"g": odd}, detection_target=1e-2,
+              equivalent_mutants={"g: lam → −lam": "(wrong: g is odd)",
+                                  "g: output negated": "(wrong too)"})
+    c.check("numeric", tolerance=1e-12)(lambda f: abs(f.g(3.0) ** 2 - 36.0))
+    rec = mutate_claim(c, threshold=False)
+    by = {m["name"]: m for m in rec["mutants"]}
+    assert by["g: lam → −lam"]["status"] == "survived"
+    assert "declared equivalent, but its output differs" in by["g: lam → −lam"]["how"]
+    assert by["g: output negated"]["status"] == "survived"
+
+
+def test_a_true_equivalence_stays_equivalent():
+    c = Claim(id="mut.eqtrue", title="", source=Source("mut", "x"), statement="",
+              formulas={"g": lambda lam: lam * lam}, detection_target=1e-2,
+              equivalent_mutants={"g: lam → −lam": "g is even"})
+    c.check("numeric", tolerance=1e-12)(lambda f: abs(f.g(3.0) - 9.0))
+    by = {m["name"]: m for m in mutate_claim(c, threshold=False)["mutants"]}
+    assert by["g: lam → −lam"]["status"] == "equivalent"

@@ -402,6 +402,107 @@ def _threshold(runner: _Runner, formula: str) -> dict:
     return {"delta": 10.0 ** -k, "text": f"1e-{k}", "tried": sorted(killed_at)}
 
 
+#: A mutant declared equivalent must give the formula's output to this relative accuracy on
+#: every call the checks make (rounding differences, e.g. of a transposed Gram matrix, are
+#: ~1e-16); a larger gap means the label is wrong and the mutant counts as survived.
+EQUIVALENCE_RTOL = 1e-9
+
+
+def _gap(a, b) -> float | None:
+    """Largest relative difference between two outputs of any backend (None: not comparable,
+    e.g. an object without numbers)."""
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        if len(a) != len(b):
+            return float("inf")
+        gaps = [g for g in (_gap(x, y) for x, y in zip(a, b)) if g is not None]
+        return max(gaps, default=None)
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return float("inf")
+        gaps = [g for g in (_gap(a[k], b[k]) for k in a) if g is not None]
+        return max(gaps, default=None)
+    ka, kb = _kind(a), _kind(b)
+    if ka is None or kb is None:
+        return None
+    try:
+        if ka in ("sympy", "sympy-matrix") or kb in ("sympy", "sympy-matrix"):
+            return _sympy_gap(a, b)
+        import numpy as np
+        x = np.asarray(a, dtype=complex) if ka not in ("mp", "mp-matrix") else \
+            np.array(a.tolist() if hasattr(a, "tolist") else a, dtype=complex)
+        y = np.asarray(b, dtype=complex) if kb not in ("mp", "mp-matrix") else \
+            np.array(b.tolist() if hasattr(b, "tolist") else b, dtype=complex)
+        if x.shape != y.shape:
+            return float("inf")
+        if x.size == 0:
+            return 0.0
+        scale = max(float(np.max(np.abs(x))), float(np.max(np.abs(y))), 1e-300)
+        diff = np.abs(x - y)
+        if not np.all(np.isfinite(diff)):
+            same = np.array_equal(np.isnan(x), np.isnan(y)) and \
+                np.array_equal(x[np.isinf(x)], y[np.isinf(y)])
+            return 0.0 if same else float("inf")
+        return float(np.max(diff)) / scale
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _sympy_gap(a, b) -> float | None:
+    """Relative difference of two SymPy values at a few exact random points of their free
+    symbols (positive symbols get positive values)."""
+    import random
+
+    import sympy as sp
+
+    ea = list(a) if isinstance(a, sp.MatrixBase) else [sp.sympify(a)]
+    eb = list(b) if isinstance(b, sp.MatrixBase) else [sp.sympify(b)]
+    if len(ea) != len(eb):
+        return float("inf")
+    free = sorted(set().union(*(e.free_symbols for e in ea + eb)), key=str)
+    if any(not getattr(x, "is_commutative", True) for x in free):
+        return None               # noncommutative symbols: no scalar point to compare at
+    rng = random.Random(7)
+    worst = 0.0
+    for _ in range(3):
+        point = {}
+        for x in free:
+            v = sp.Rational(rng.randint(1, 97), rng.randint(1, 13))
+            point[x] = v if (x.is_positive or x.is_nonnegative or rng.random() < 0.5) else -v
+        for u, w in zip(ea, eb):
+            try:
+                du, dw = complex(sp.N(u.subs(point), 30)), complex(sp.N(w.subs(point), 30))
+            except (TypeError, ValueError, ZeroDivisionError):
+                continue
+            scale = max(abs(du), abs(dw), 1e-300)
+            worst = max(worst, abs(du - dw) / scale)
+    return worst
+
+
+def _output_gap(runner: "_Runner", fname: str, fn: Callable, m: Mutant) -> float | None:
+    """Run the checks once more with a formula that computes both the original and the
+    declared-equivalent mutant at every call and returns the mutant's output; the largest
+    relative gap between the two (None when nothing comparable was seen)."""
+    wrong, _ = m.wrap(fn)
+    gaps: list[float] = []
+
+    def both(*args, **kwargs):
+        mine = wrong(*args, **kwargs)
+        try:
+            g = _gap(fn(*args, **kwargs), mine)
+        except Exception:  # noqa: BLE001 - a comparison that cannot be made says nothing
+            g = None
+        if g is not None:
+            gaps.append(g)
+        return mine
+
+    try:
+        with _Deadline(runner.budget[fname]):
+            runner.claim.run(only=runner.order[fname], **{fname: both})
+    except _MutantTimeout:
+        pass
+    return max(gaps) if gaps else None
+
+
 def mutate_claim(claim: Claim, *, threshold: bool = True,
                  progress: Callable[[str], None] | None = None) -> dict:
     """Run every mutant of every formula of ``claim``; returns the claim's mutation record."""
@@ -448,7 +549,13 @@ def mutate_claim(claim: Claim, *, threshold: bool = True,
             elif killed:
                 status = "killed"
             elif m.name in claim.equivalent_mutants:
-                status, how = "equivalent", ""
+                gap = _output_gap(runner, fname, fn, m)
+                if gap is not None and gap > EQUIVALENCE_RTOL:
+                    status = "survived"
+                    how = (f"declared equivalent, but its output differs from the formula's "
+                           f"by {gap:.2g} (relative) on the values the checks pass")
+                else:
+                    status, how = "equivalent", ""
             else:
                 status = "survived"
             results.append(MutantResult(m.name, fname, m.family, status, how,
