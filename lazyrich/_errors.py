@@ -24,7 +24,7 @@ class NotWhitenedError(LazyrichError):
 
 
 class ArchitectureError(LazyrichError):
-    """Impossible layer sizes, or a sign of λ that the architecture forbids (spec §12)."""
+    """Impossible layer sizes, or a sign of λ that the architecture forbids."""
 
 
 class SingularError(LazyrichError):

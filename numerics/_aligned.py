@@ -1,6 +1,6 @@
 """Theorem 5.1 / C.1 (eqs 16, 115–117): singular-value dynamics for a task-aligned λ-balanced init.
 
-Each mode of W2W1 = Ũ S(t) Ṽᵀ obeys the scalar ODE (spec §6)
+Each mode of W2W1 = Ũ S(t) Ṽᵀ obeys the scalar ODE
 
     τ ds/dt = sqrt(λ² + 4 s²) (s̃ − s),            s(0) = s0,
 
@@ -10,7 +10,7 @@ finite input, to ~1e-13 relative accuracy where the value is representable (see 
 Derivation of the stable form
 -----------------------------
 Write ℓ = |λ|/2, S = S_λ = sqrt(s̃² + ℓ²), S0 = sqrt(s0² + ℓ²), x = 2 S t/τ, e = exp(−x),
-ε = 1 − e = −expm1(−x).  Multiplying numerator and denominator of the spec's cosh/sinh form of γ by
+ε = 1 − e = −expm1(−x).  Multiplying numerator and denominator of the cosh/sinh form of γ by
 2e^{−x} and using
 
     A = S0 S + s0 s̃ + ℓ²,    B = S0 S − s0 s̃ − ℓ²,    A·B = ℓ² (s̃ − s0)²,   A, B ≥ 0,
@@ -55,7 +55,7 @@ Special cases
 
 Accuracy
 --------
-Measured against a 50-digit mpmath evaluation of the spec's cosh/sinh formula (tests/test_aligned.py):
+Measured against a 50-digit mpmath evaluation of the cosh/sinh formula (tests/test_aligned.py):
 relative error ≤ 2e-15 on the grid λ ∈ {0, ±1e-12, ±1e-6, ±0.3, ±5, ±1e3}, t ∈ {0 … 500},
 s0 ∈ {0, −0.5, 1e-6, 0.3, 2.5}, s̃ ∈ {0.5, 1, 3}.  The float64 argument x = 2 S_λ t/τ carries a
 rounding error of about x·1e-16, so the relative error of e^{−x}-dominated values (a λ = 0 reversed

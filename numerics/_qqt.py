@@ -1,6 +1,6 @@
 """QQᵀ(t) in closed form: Theorem B.5 (eq 77, the stable form), generalised to singular B.
 
-Notation (spec §2–§5).  Q = [W1ᵀ; W2] is (N × N_h), N = N_i + N_o, and F = P Λ Pᵀ (Lemma 4.2,
+Notation.  Q = [W1ᵀ; W2] is (N × N_h), N = N_i + N_o, and F = P Λ Pᵀ (Lemma 4.2,
 :mod:`numerics._spectral`).  With M = PᵀQ(0) = [Bᵀ/√2; −Cᵀ/√2; Dᵀ] (eqs 10–12), E(t) = e^{Λt}
 and K(t) = (e^{2Λt} − I)Λ⁻¹ (read 2t for a zero eigenvalue), Lemma 4.1 in the eigenbasis is
 
@@ -29,11 +29,11 @@ factor of an LQ decomposition of Bᵀ's rows taken in decreasing S_λ), and this
 to the constant change of hidden-space basis Bᵀ ↔ Tᵀ, which cancels in Z̃ Ã⁻¹ Z̃ᵀ.  No B⁻¹ is
 formed, which also makes it more accurate than the literal B.5 when B is poorly conditioned.
 In the delayed-rich configuration (λ_⊥ > 0) the perp rows carry the merged factors
-e^{(λ_⊥ − S_λ,j)t} and e^{(2λ_⊥ − S_λ,i − S_λ,j)t} of the implementation note of spec §5.
+e^{(λ_⊥ − S_λ,j)t} and e^{(2λ_⊥ − S_λ,i − S_λ,j)t} of the implementation note of the paper
 
 When B is singular the missing directions take their pivots from the perp or the −S_λ rows and
 the formula stays exact: the mode sits at (or decays to) the saddle.  B is singular e.g. in
-reversal learning at λ = 0 (spec §11 D.2); for any square network at λ = 0 with
+reversal learning at λ = 0 (the paper D.2); for any square network at λ = 0 with
 det(W2W1)·det(Σyx) < 0 (then B = R S^½(UᵀŨ + VᵀṼ) and the orthogonal ṼᵀVUᵀŨ, of determinant
 −1, has the eigenvalue −1); and possibly for a rank-deficient Σyx (B depends on the arbitrary
 basis of the null spaces).  :func:`qqt_b5` evaluates the printed Theorem B.5 literally (needs B⁻¹).
@@ -687,7 +687,7 @@ def _saddle_check(q: "QQT", X, s) -> None:
 def qqt_b5(W1, W2, sigma_yx, t, tau=1.0) -> np.ndarray:
     """Theorem B.5 (eq 77) as printed, batched over t with merged exponentials.
 
-    QQᵀ = Z̃ Ã⁻¹ Z̃ᵀ with Z̃, Ã of spec §5; e^{λ_⊥t}·e^{−S_λ t} and e^{−S_λ t}e^{2λ_⊥t}e^{−S_λ t}
+    QQᵀ = Z̃ Ã⁻¹ Z̃ᵀ with Z̃, Ã of the paper; e^{λ_⊥t}·e^{−S_λ t} and e^{−S_λ t}e^{2λ_⊥t}e^{−S_λ t}
     are evaluated as single exponentials with non-positive exponents and (e^{2xt} − 1)/x with
     expm1, so nothing overflows.  Needs B⁻¹; use :func:`qqt` when B may be singular.
 

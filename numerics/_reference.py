@@ -3,7 +3,7 @@
 These make no assumption on the initialisation (balanced or not) and, for gradient descent, none
 on the data (Σxx need not be I).  They are the "truth" that the closed forms are checked against.
 
-Gradient flow (spec §1), with Σxx = I unless given:
+Gradient flow, with Σxx = I unless given:
 
     τ dW1/dt = W2ᵀ (Σyx − W2 W1 Σxx),     τ dW2/dt = (Σyx − W2 W1 Σxx) W1ᵀ.
 

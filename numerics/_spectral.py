@@ -2,7 +2,7 @@
 
 F = [[−λ/2 I_Ni, Σyxᵀ], [Σyx, λ/2 I_No]] is symmetric with eigenvalues ±S_λ (S_λ = sqrt(s̃² + λ²/4),
 one pair per singular value of Σyx) and |N_o − N_i| copies of λ_⊥ = sgn(N_o − N_i)·λ/2, and
-F = P Λ Pᵀ with P orthogonal (spec §3).
+F = P Λ Pᵀ with P orthogonal.
 
 Rank-deficient tasks: a zero singular value s̃_α = 0 gives S_λ,α = |λ|/2 and H_α = sgn(λ)
 (G_α = 1/√2), so one of G ± HG vanishes and the pair of columns of P becomes [0; ũ_α], [ṽ_α; 0]
@@ -70,7 +70,7 @@ class TaskEigensystem:
         U_tilde: (N_o, N_m) left singular vectors Ũ.
         s_tilde: (N_m,) singular values S̃ (descending, >= 0; zeros allowed).
         V_tilde: (N_i, N_m) right singular vectors Ṽ.
-        U_perp: (N_o, n_perp) completion of Ũ if N_o > N_i, else zeros (spec §3).
+        U_perp: (N_o, n_perp) completion of Ũ if N_o > N_i, else zeros.
         V_perp: (N_i, n_perp) completion of Ṽ if N_i > N_o, else zeros.
         S_lambda: (N_m,) S_λ = sqrt(s̃² + λ²/4).
         H: (N_m,) H = (λ/2)/(S_λ + s̃) (= 2(S_λ − s̃)/λ = sgn λ·sqrt((S_λ−s̃)/(S_λ+s̃)); 0 at λ=0).

@@ -2,10 +2,10 @@
 
 * :func:`task_covariances`: Σxx = XXᵀ/P and Σyx = YXᵀ/P (eq 2), with the whitening check (A1).
 * :func:`random_regression_task`: E.2.1, Gaussian inputs whitened exactly.
-* :func:`semantic_hierarchy`: E.2.2, eq 188, the 8-item hierarchy (spec §11).
+* :func:`semantic_hierarchy`: E.2.2, eq 188, the 8-item hierarchy.
 
 Convention: X is (N_i, P), Y is (N_o, P), one column per sample; covariances use the 1/P
-normalisation of spec §1.
+normalisation of the paper
 
 Private module; the public names are re-exported by ``numerics``.
 """
@@ -129,7 +129,7 @@ def random_regression_task(n_in, n_out, n_samples=None, *, rng=None, scale=1.0, 
     return X, Y
 
 
-#: Eq 188 (spec §11): rows = features (living thing; then one ±1 feature per internal node),
+#: Eq 188: rows = features (living thing; then one ±1 feature per internal node),
 #: columns = items (2 fish, 2 birds, 2 algae, 2 flowers).
 _HIERARCHY_Y = np.array(
     [
@@ -147,14 +147,13 @@ _HIERARCHY_Y = np.array(
 
 
 def semantic_hierarchy():
-    """The 8-item semantic hierarchy task of App. E.2.2 (eq 188, reconstructed in spec §11).
+    """The 8-item semantic hierarchy task of App. E.2.2 (eq 188, reconstructed in).
 
     Items (columns) are 2 fish, 2 birds, 2 algae, 2 flowers; features (rows) are "living thing"
     followed by one ±1 feature per internal node of the binary tree (left child +1, right child
     −1, 0 outside the node).  Inputs are one-hot, scaled to be whitened under the 1/P convention:
     X = sqrt(8)·I_8, so XXᵀ/P = I and Σyx = YXᵀ/P = Y/sqrt(8).  The paper uses one-hot inputs
-    X = I_8 with an input rescaling ("whitening") whose exact form could not be recovered
-    (spec §11, §13); with X = I_8 the 1/P convention would give Σxx = I/8.  The symmetry-breaking
+    X = I_8 with an input rescaling ("whitening") whose exact form could not be recovered; with X = I_8 the 1/P convention would give Σxx = I/8.  The symmetry-breaking
     perturbation of eq 189 is not applied.
 
     Returns:

@@ -1,6 +1,6 @@
 """Tu, Aranguri & Jacot (2024): the matrix-denoising task, i.i.d. init, GD/GF at any width.
 
-Setup (spec tu2024 §1): A* = UVᵀ with U, V ∈ R^{d×k} of i.i.d. N(0, k^{-1/2}) entries, target
+Setup: A* = UVᵀ with U, V ∈ R^{d×k} of i.i.d. N(0, k^{-1/2}) entries, target
 Y = A* + E with E i.i.d. N(0, noise²); network A = W2W1, W1 ∈ R^{w×d}, W2 ∈ R^{d×w} with i.i.d.
 N(0, σ²) entries; cost ½‖A − Y‖²_F.
 
@@ -295,7 +295,7 @@ def phase_cell(d, k, gamma_sigma2, gamma_w, seed=0, *, max_steps=750, lr_c=50.0,
                update="simultaneous", noise=1.0, sc_step=None) -> dict:
     """One cell of Figure 2: GD from i.i.d. init and eq (1) (Euler, same η) side by side.
 
-    The notebooks' loop (spec §4): σ² = d^γσ², w = ⌊d^γw⌋, η by :func:`learning_rate`, at most
+    The notebooks' loop: σ² = d^γσ², w = ⌊d^γw⌋, η by :func:`learning_rate`, at most
     ``max_steps`` steps, stopping when train error < 1e-3, when test error rose 3 steps in a row,
     or when |Δ train| < 2e-4 after train error fell by > 1e-2.  GD runs on the Gram state
     (exact at any width).  Errors are normalised by d².

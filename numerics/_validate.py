@@ -352,7 +352,7 @@ def read_lambda(W1: np.ndarray, W2: np.ndarray, *, rtol: float = BALANCE_RTOL,
 
 def check_architecture(n_i: int, n_h: int, n_o: int, lam: float, *, atol: float = 1e-12,
                        require_a3: bool = False) -> None:
-    """Check the hidden size and the sign of λ against spec §12.
+    """Check the hidden size and the sign of λ against the paper
 
     Raises ArchitectureError if N_h is outside [min(N_i, N_o), max(N_i, N_o)] (below it the
     network cannot represent the task's rank and λ-balance forces a rank deficit; above it only
@@ -370,19 +370,19 @@ def check_architecture(n_i: int, n_h: int, n_o: int, lam: float, *, atol: float 
         raise ArchitectureError(
             f"N_h = {n_h} is outside [min(N_i, N_o), max(N_i, N_o)] = [{n_m}, {max(n_i, n_o)}] "
             f"for N_i = {n_i}, N_o = {n_o}; λ-balanced weights need N_h in that range "
-            f"(spec §12). Choose N_h in it."
+            f". Choose N_h in it."
         )
     if n_h > n_m:
         if n_o < n_h and lam > atol:
             raise ArchitectureError(
                 f"λ = {lam:.6g} > 0 is impossible for N_h = {n_h} > N_o = {n_o}: W2ᵀW2 has a "
-                f"null space, so W2ᵀW2 − W1W1ᵀ = λI needs λ ≤ 0 (spec §12). Use λ ≤ 0 or "
+                f"null space, so W2ᵀW2 − W1W1ᵀ = λI needs λ ≤ 0. Use λ ≤ 0 or "
                 f"N_h = {n_m}."
             )
         if n_i < n_h and lam < -atol:
             raise ArchitectureError(
                 f"λ = {lam:.6g} < 0 is impossible for N_h = {n_h} > N_i = {n_i}: W1W1ᵀ has a "
-                f"null space, so W2ᵀW2 − W1W1ᵀ = λI needs λ ≥ 0 (spec §12). Use λ ≥ 0 or "
+                f"null space, so W2ᵀW2 − W1W1ᵀ = λI needs λ ≥ 0. Use λ ≥ 0 or "
                 f"N_h = {n_m}."
             )
 

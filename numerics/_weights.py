@@ -1,6 +1,6 @@
 """λ-balanced weights: Algorithm 1 (E.1), Theorem 5.2 / C.2 (eq 18 / 141) and reading λ back.
 
-Conventions (spec §1): W1 is (N_h × N_i), W2 is (N_o × N_h), the network function is W2 W1 and the
+Conventions: W1 is (N_h × N_i), W2 is (N_o × N_h), the network function is W2 W1 and the
 λ-balance (Definition A.1) is W2ᵀW2 − W1W1ᵀ = λ I_{N_h}.
 
 The two per-mode factors of Theorem 5.2 are
@@ -203,7 +203,7 @@ def lambda_balanced_init(lam, n_in, n_hidden, n_out, *, scale=1.0, rng=None, ali
     Raises:
         InvalidArgument: non-integer sizes, non-finite λ, scale ≤ 0, bad rng, bad aligned_to.
         ArchitectureError: N_h outside [min(N_i, N_o), max(N_i, N_o)] (except N_h > max with
-            λ = 0), or a sign of λ that the architecture forbids (spec §12).
+            λ = 0), or a sign of λ that the architecture forbids.
         OutOfRangeError: weights beyond float64 (‖W1‖_F² + ‖W2‖_F² > MAX_GRAM, e.g. scale ≳
             1e150), or λ ≠ 0 below the rounding of W2ᵀW2 − W1W1ᵀ at this scale (it would read
             back off by more than LAMBDA_RTOL relative, e.g. λ = 0.5 at scale = 1e8).
@@ -220,7 +220,7 @@ def lambda_balanced_init(lam, n_in, n_hidden, n_out, *, scale=1.0, rng=None, ali
         if lam != 0.0:
             raise ArchitectureError(
                 f"N_h = {n_h} > max(N_i, N_o) = {n_max} (N_i = {n_i}, N_o = {n_o}) admits only "
-                f"λ = 0 (both W1W1ᵀ and W2ᵀW2 have a null space, spec §12); got λ = {lam:.6g}. "
+                f"λ = 0 (both W1W1ᵀ and W2ᵀW2 have a null space); got λ = {lam:.6g}. "
                 f"Use lam=0 or N_h <= {n_max}."
             )
     else:

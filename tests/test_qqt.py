@@ -31,7 +31,7 @@ TIMES = np.array([0.0, 0.3, 1.0, 2.5, 15.0, 100.0, 1000.0])
 
 
 # --------------------------------------------------------------------------------------------
-# helpers: Algorithm 1 (spec §11) inline, B of eq 10, direct integration
+# helpers: Algorithm 1 (App. E.1) inline, B of eq 10, direct integration
 # --------------------------------------------------------------------------------------------
 def split(s, lam):
     """s1, s2 of Algorithm 1; the small one as s/large (same value, no cancellation)."""
@@ -131,7 +131,7 @@ def test_lemma_4_2_identities(shape):
                 errs.append(np.abs(G ** 2 * (1 + H) ** 2 * Sl - (Sl + lam_ / 2)).max())
             errs.append(np.abs(G ** 2 * (1 - H ** 2) * Sl - s).max())
             worst = max(worst, *errs)
-            # eigenvalue bookkeeping (spec §3)
+            # eigenvalue bookkeeping (Lemma 4.2)
             n_i, _, n_o = shape
             assert es.n_perp == abs(n_o - n_i)
             assert es.lambda_perp == (np.sign(n_o - n_i) * lam_ / 2 if n_o != n_i else 0.0)

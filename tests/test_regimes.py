@@ -102,7 +102,7 @@ def test_formula_caches_hold_no_formula_values():
 
 
 def test_table_of_spec_section_12():
-    # spec §12, written out independently of the module's rule
+    # the regime table of Sec. 5, written out independently of the module's rule
     table = {("funnel", 1): "lazy", ("funnel", -1): "delayed-rich", ("funnel", 0): "rich",
              ("square", 1): "lazy", ("square", -1): "lazy", ("square", 0): "rich",
              ("inverted-funnel", 1): "delayed-rich", ("inverted-funnel", -1): "lazy",

@@ -2,7 +2,7 @@
 
 Independent of the float64 code in ``numerics._aligned`` (which uses a factored e^{−x} form):
 
-* ``transition_function`` evaluates the spec's cosh/sinh closed form of γ *literally*,
+* ``transition_function`` evaluates the cosh/sinh closed form of γ *literally*,
 
       γ = [S0 S_λ sinh(y) + (s0 s̃ + λ²/4)(cosh(y) − 1)]
           / [s̃(s̃ − s0) + S0 S_λ sinh(y) + (s0 s̃ + λ²/4) cosh(y)],      y = 2 S_λ t/τ,
@@ -94,7 +94,7 @@ def _apply(fun, arrs, **kw):
 # --------------------------------------------------------------------------------------------
 
 def _literal(st, s0, lam, t, tau, want_s):
-    """The spec's γ (and s) at the current mpmath precision, literally."""
+    """The γ (and s) at the current mpmath precision, literally."""
     l2 = lam * lam / 4
     S = mpmath.sqrt(st * st + l2)
     S0 = mpmath.sqrt(s0 * s0 + l2)
@@ -175,7 +175,7 @@ def _check_dps(dps) -> int:
 
 @boundary
 def aligned_trajectory(s_target, s0, lam, t, tau=1, *, dps=50):
-    """s(t) = s0 + γ(t; λ)(s̃ − s0) from the spec's cosh/sinh γ, accurate to ``dps`` digits.
+    """s(t) = s0 + γ(t; λ)(s̃ − s0) from the cosh/sinh γ, accurate to ``dps`` digits.
 
     Arguments:
         s_target, s0, lam: s̃, s(0), λ (finite reals; float/int/str/mpf or array-likes).
@@ -197,7 +197,7 @@ def aligned_trajectory(s_target, s0, lam, t, tau=1, *, dps=50):
 
 @boundary
 def transition_function(s_target, s0, lam, t, tau=1, *, dps=50):
-    """γ(t; λ) of eq 16 from the spec's cosh/sinh form, accurate to ``dps`` digits.
+    """γ(t; λ) of eq 16 from the cosh/sinh form, accurate to ``dps`` digits.
 
     At s̃ = s0 the literal formula is well defined (it equals 1 − e^{−2 S_λ t/τ}); at S_λ = 0
     (s̃ = λ = 0) γ = u/(1 + u), u = 2|s0| t/τ.

@@ -23,7 +23,7 @@ thm51 = Claim(
     depends_on=("domine2025.thm4.3",),
     formulas={"trajectory": numerics.aligned_trajectory},
     notes="The printed closed form of γ (eq 116) was not recoverable from the text copy; the "
-          "verifier checks an equivalent closed form (spec §6), which numerics implements.",
+          "verifier checks an equivalent closed form, which numerics implements.",
     equivalent_mutants={
         "trajectory: lam → −lam": "s(t) depends on λ only through λ²: the ODE τṡ = "
                                   "√(λ² + 4s²)(s̃ − s) has λ only as λ² and its solution from s0 "
@@ -278,7 +278,7 @@ from lazyrich.derive._series import (cancel_exp, exp_expand, factor_radicands,  
 
 
 def gamma_printed(s_target, s0, lam, t, tau=1):
-    """γ(t; λ) of eq (16) in the cosh/sinh form of spec §6, as a SymPy expression.
+    """γ(t; λ) of eq (16) in the cosh/sinh form of, as a SymPy expression.
 
     γ = [S0 S_λ sinh x + (s0 s̃ + λ²/4)(cosh x − 1)] /
         [s̃(s̃ − s0) + S0 S_λ sinh x + (s0 s̃ + λ²/4) cosh x],
@@ -426,7 +426,7 @@ def ode_from_aligned_gradient_flow(f):
 
 
 def _thesis_y(sigma, E):
-    """The thesis form y(t) (spec §6) for λ = σℓ, with E = exp(σKt/τ)."""
+    """The thesis form y(t) for λ = σℓ, with E = exp(σKt/τ)."""
     lam = sigma * _ell
     K = sp.sqrt(_ell**2 + 4 * _st**2)
     R0 = sp.sqrt(_ell**2 + 4 * _s0**2)
@@ -544,7 +544,7 @@ def _e_sampler_ell(rng: random.Random) -> dict:
     return p
 
 
-_GAMMA_E = (1 - _e) * (_A + _B * _e) / _DN      # the spec's γ in e = exp(−2S_λt/τ)
+_GAMMA_E = (1 - _e) * (_A + _B * _e) / _DN      # the γ in e = exp(−2S_λt/τ)
 
 
 def _record_e_form(d, f, lam=None):
@@ -686,7 +686,7 @@ eq17.formulas.update({"sigmoid_expr": sigmoid_printed, "exponential_expr": expon
 def limits_and_orders_of_the_error(f):
     """λ → 0 (s̃, s0 > 0, fixed t): γ − sigmoid = c₂λ² + O(λ³), c₂ ≢ 0.
     |λ| → ∞ at fixed u = |λ|t/τ, for λ = ±1/ε: γ − (1 − e^{−u}) = c₂ε² + O(ε³), c₂ ≢ 0, i.e.
-    the error is O(1/λ²) for both signs. γ is the printed γ of Thm 5.1 (spec §6)."""
+    the error is O(1/λ²) for both signs. γ is the printed γ of Thm 5.1."""
     from lazyrich.derive._series import at_infinity, record_error_order
     d = Derivation("eq (17): the two limits of γ and the orders of their errors")
     st, s0, t, tau = (sp.Symbol(n, positive=True) for n in ("stilde", "s0", "t", "tau"))

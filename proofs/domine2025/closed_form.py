@@ -150,7 +150,7 @@ thm43 = Claim(
                       "matrix"}},
     notes="Theorem B.4 (App. B, eqs ≈56-58) restates this theorem with the same equations and "
           "is covered here (no separate id). B, C, D and the perp terms of eqs 12, 14, 15 are "
-          "reconstructions (spec §4). The symbolic check derives eqs 13-15 from Lemma 4.1 "
+          "reconstructions. The symbolic check derives eqs 13-15 from Lemma 4.1 "
           "(eq 7, proved by domine2025.lemma4.1 from the Riccati equation of Lemma B.1) and "
           "Lemma 4.2 (proved at every size) with matrices of symbolic sizes; it needs neither "
           "N_h = min(N_i, N_o) nor an invertible B (those are for Theorem B.5), and it covers "
@@ -453,7 +453,7 @@ def literal_at_50_digits(f):
              justification="literal eqs 13-15 multiply e^{+2S_λt} by e^{−2S_λt} terms, so the "
                            "rounding error grows like ε·e^{2S_λ,max t}: for t ≤ 1 and "
                            "S_λ,max ≤ 2.8 that is ≲ 3e-14 (2e-15 observed); 1e-12 leaves margin. "
-                           "At t = 15 it is O(1): numerics, not the formula (spec §4)")
+                           "At t = 15 it is O(1): numerics, not the formula")
 def literal_float64_moderate_t(f):
     worst, where = 0.0, None
     ts = (0.0, 0.25, 1.0)
@@ -545,7 +545,7 @@ thmB5 = Claim(
           "even at t = 1e3; the float64 path must agree and must not overflow. The formula "
           "'qqt' is numerics.qqt (a generalised stable form, also valid for singular B); "
           "'qqt_b5' is the printed B.5 (numerics.qqt_b5) and 'Zt', 'At' its two pieces. The "
-          "perp terms of Z̃ and Ã are reconstructions (spec §5). The symbolic check works with "
+          "perp terms of Z̃ and Ã are reconstructions. The symbolic check works with "
           "matrices of symbolic sizes (B square by A3). The float64 checks call 'qqt' and "
           "'qqt_b5' with τ ∈ {1, 3, 0.25} at times τ·t against the reference at t (gradient "
           "flow depends on t/τ only), so a formula that ignores τ or multiplies t by it fails.",

@@ -65,7 +65,7 @@ INIT_VARIANCES = {
 
 
 def table1():
-    """Table 1 (reconstructed, spec §10): init → (λ = E, Var prefactor), in n1, n2, n3 (α1, α2)."""
+    """Table 1 (reconstructed): init → (λ = E, Var prefactor), in n1, n2, n3 (α1, α2)."""
     return {
         "LeCun": (N3 / N2 - 1, N3 / N2**2 + 1 / N1),
         "Glorot": (2 * N3 / (N2 + N3) - 2 * N1 / (N1 + N2),
@@ -315,7 +315,7 @@ thmA3_mean = _moment_claim_checks(Claim(
     assumptions=("W1 ∈ R^{n2×n1} i.i.d. N(0, σ1²), W2 ∈ R^{n3×n2} i.i.d. N(0, σ2²), "
                  "independent",),
     formulas={"mean": mean_entries},
-    notes="Printed (spec §10, item 1).",
+    notes="Printed (, item 1).",
 ), "mean", 31)
 
 thmA3_variance = _moment_claim_checks(Claim(
@@ -333,7 +333,7 @@ thmA3_variance = _moment_claim_checks(Claim(
     corrected=r"\mathrm{Var}[W_2^\top W_2-W_1W_1^\top]=(n_3\sigma_2^4+n_1\sigma_1^4)\,B,\ "
               r"B_{ii}=2,\ B_{ij}=1\ (i\ne j)",
     corrected_by="domine2025.thmA.3.variance.corrected",
-    notes="Printed wording survives in the text copy (spec §10, item 2): 'B is a square matrix "
+    notes="Printed wording survives in the text copy (, item 2): 'B is a square matrix "
           "with fours across the diagonal and ones everywhere else'. A diagonal entry is "
           "Σ_k b_k² − Σ_l a_l² with independent Gaussian summands and Var[x²] = 3σ⁴ − σ⁴ = 2σ⁴, "
           "so the diagonal factor is 2, not 4 (4 would be E[x⁴] + σ⁴).",
@@ -383,8 +383,8 @@ tableA1 = Claim(
     assumptions=("Thm A.3 (mean and corrected variance)", "fan-in of W1 is n1, of W2 is n2"),
     depends_on=("domine2025.thmA.3.mean", "domine2025.thmA.3.variance.corrected"),
     formulas={"table": table1},
-    notes="The printed Tables 1–3 were not recoverable (spec §10): the rows are the spec's "
-          "reconstruction, checked here against Thm A.3 with each scheme's variances.",
+    notes="The printed Tables 1–3 were not recoverable: the rows are "
+          "reconstructed, checked here against Thm A.3 with each scheme's variances.",
 )
 
 
@@ -472,7 +472,7 @@ tableA2 = Claim(
     assumptions=("n2 = k n1, n3 = r n1, k, r > 0",),
     depends_on=("domine2025.tableA.1",),
     formulas={"table": table2},
-    notes="Reconstructed (spec §10); checked against Thm A.3, not against Table 1's printing.",
+    notes="Reconstructed; checked against Thm A.3, not against Table 1's printing.",
 )
 
 
@@ -527,7 +527,7 @@ tableA3 = Claim(
     assumptions=("Table 2",),
     depends_on=("domine2025.tableA.2",),
     formulas={"table": table3},
-    notes="Reconstructed (spec §10); limits computed with sympy.limit from λ derived via Thm A.3.",
+    notes="Reconstructed; limits computed with sympy.limit from λ derived via Thm A.3.",
 )
 
 
@@ -682,7 +682,7 @@ appA3_r = Claim(
     assumptions=("Table 2 (n2 = k n1, n3 = r n1)",),
     depends_on=("domine2025.tableA.2",),
     formulas={"lam": table2_lambda},
-    notes="Printed prose (spec §10). ∂λ/∂r = 1/k, 2k/(k+r)², 2/k, α2²/k.",
+    notes="Printed prose. ∂λ/∂r = 1/k, 2k/(k+r)², 2/k, α2²/k.",
 )
 
 
@@ -729,7 +729,7 @@ appA3_k = Claim(
     corrected=r"\partial_k\lambda<0\ \text{for LeCun, He, Scaled; for Glorot }\partial_k\lambda="
               r"\frac{2(1-r)(k^2-r)}{(k+1)^2(k+r)^2},\ \text{negative iff }(r-1)(k^2-r)>0",
     corrected_by="domine2025.appA.3.k-decreases.corrected",
-    notes="Printed prose (spec §10). False for Glorot: at r = 1/2, k = 1 (a funnel with "
+    notes="Printed prose. False for Glorot: at r = 1/2, k = 1 (a funnel with "
           "N_h = N_i = 2N_o) ∂λ/∂k = 1/36 > 0; λ increases with k whenever r < 1 and k² > r, "
           "or r > 1 and k² < r. Both checks judge only the sign of λ's change in k (whether "
           "λ is Table 2's is the claim domine2025.tableA.2's business), so the erratum rests "
@@ -829,7 +829,7 @@ appA3_range = Claim(
     assumptions=("Table 2 (derived from Thm A.3)", "r, k > 0; α fixed for Scaled"),
     depends_on=("domine2025.tableA.2",),
     formulas={"bounds": lecun_lambda_range},
-    notes="Printed prose (spec §10) made precise: the bounds are strict (not attained) and "
+    notes="Printed prose made precise: the bounds are strict (not attained) and "
           "sharp (approached in the limits of Table 3).",
 )
 

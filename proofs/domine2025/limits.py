@@ -1,6 +1,6 @@
 """Theorems C.4–C.6 (eqs 160–170, 178–179): large-|λ| expansions of the representations, the
 NTK limits (square and unequal dimensions), the two rates of the delayed-rich regime, and the
-erratum about the output RSM of eq (4) for large positive λ (spec §8, §12)."""
+erratum about the output RSM of eq (4) for large positive λ."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ thmC4 = Claim(
     assumptions=("s̃ > 0",),
     depends_on=("domine2025.lemma4.2",),
     formulas={"s_lambda_series": s_lambda_series},
-    notes="Printed-form confidence medium (spec §8); the order of the remainder, O(|λ|⁻⁵), is "
+    notes="Printed-form confidence medium; the order of the remainder, O(|λ|⁻⁵), is "
           "derived here (next term 2s̃⁶/|λ|⁵). The numeric checks test the order of the "
           "remainder, not its coefficient: the statement admits any O(|λ|⁻⁵) next term.",
     equivalent_mutants={
@@ -298,7 +298,7 @@ thmC4_minus = _make_C4(-1)
 
 
 # ============================================================================================
-# The output RSM of eq (4) for large positive λ (spec §8 caveat): erratum and correction
+# The output RSM of eq (4) for large positive λ: erratum and correction
 # ============================================================================================
 
 def rsm_out_weight_literal(s, lam):
@@ -632,7 +632,7 @@ thmC5 = Claim(
     assumptions=("A2", "A3", "N_i = N_h = N_o", "W2W1 = USVᵀ of full rank"),
     depends_on=("domine2025.eq5", "domine2025.thm5.2"),
     formulas={"limit": ntk_limit_square},
-    notes="Printed-form confidence medium (spec §8): eqs 167-170 were stripped; these are the "
+    notes="Printed-form confidence medium: eqs 167-170 were stripped; these are the "
           "statements the proof sketch gives. The general-size derivation proves the statement; "
           "the formula under test is tied to it by exact 2×2 instances and by the numerics.",
     equivalent_mutants={"limit: X → −X": "I ⊗ XᵀX is even in X (a step of "
@@ -717,7 +717,7 @@ thmC5_unequal = Claim(
     title="Unequal dimensions: NTK/|λ| → UUᵀ⊗XᵀX (λ → +∞) and I⊗XᵀVVᵀX (λ → −∞); equal to "
           "I⊗XᵀX only on the lazy side",
     source=Source("domine2025", "Theorem C.5 with Sec. 5 / Fig. 5 (architecture × sign)",
-                  "App. C, §12 of the spec"),
+                  "App. C"),
     statement=r"\mathrm{NTK}/|\lambda|\to UU^\top\otimes X^\top X\ (\lambda\to+\infty),\quad "
               r"I\otimes X^\top VV^\top X\ (\lambda\to-\infty)",
     scope="any N_i ≠ N_o with N_h = min(N_i, N_o); A2, A3; W2W1 = USVᵀ of full rank; any X "
@@ -726,7 +726,7 @@ thmC5_unequal = Claim(
     assumptions=("A2", "A3 (N_h = min(N_i, N_o))", "W2W1 = USVᵀ of full rank"),
     depends_on=("domine2025.thmC.5",),
     formulas={"limit": ntk_limit_general},
-    notes="Reconstruction (spec §8 caveats): UUᵀ = I only when N_o ≤ N_h (funnel), VVᵀ = I "
+    notes="Reconstruction: UUᵀ = I only when N_o ≤ N_h (funnel), VVᵀ = I "
           "only when N_i ≤ N_h (inverted funnel); on the other side the limit is a projector "
           "(delayed rich). The general-size derivation proves the statement; the formula under "
           "test is tied to it by exact instances and by the numerics.",

@@ -57,7 +57,7 @@ def _modes(s_tilde) -> list:
 
 
 # --------------------------------------------------------------------------------------------
-# The formulas under test (printed forms, spec §9)
+# The formulas under test (printed forms)
 # --------------------------------------------------------------------------------------------
 def input_noise_loss(clean_loss, w_frob2, sigma):
     """Eq 171: ⟨L⟩ = L(W2W1) + σ²/2 ‖W2W1‖_F² under input noise x → x + ε, ε ~ N(0, σ²I)."""
@@ -102,7 +102,7 @@ def equal_dims_stationarity(s_tilde, lam):
 
 
 def sign_lambda_star(n_i, n_o):
-    """The sign of the optimum for any shape: sgn λ* = sgn(N_o − N_i) (spec §9, derived), as
+    """The sign of the optimum for any shape: sgn λ* = sgn(N_o − N_i), as
     the number −1.0, 0.0 or +1.0."""
     return float((n_o > n_i) - (n_o < n_i))
 
@@ -240,7 +240,7 @@ eq171 = Claim(
         "loss: sigma → −sigma": "σ enters only as σ² (the noise is N(0, σ²I)); the formula is "
                                 "even in σ, so the variant is the same function (a step of "
                                 "derived_from_gaussian_moments states it)"},
-    notes="Reconstructed form (spec §9, printed-form confidence medium; the paper cites Braun "
+    notes="Reconstructed form (, printed-form confidence medium; the paper cites Braun "
           "et al. 2025). Holds for any data (whitening is not needed) and any weights.",
 )
 
@@ -389,7 +389,7 @@ eq172 = Claim(
         "loss: s_tilde → −s_tilde": "the singular values enter only as s̃_α² (‖Σyx‖² = Σ s̃_α²); "
                                     "the formula is even in each of them (a step of "
                                     "from_eq171_at_convergence states it)"},
-    notes="Reconstructed (spec §9). The formula has no λ argument: λ-independence is the fact "
+    notes="Reconstructed. The formula has no λ argument: λ-independence is the fact "
           "that W2W1 → Σyx for every λ (Thm C.3); the numeric check converges from several λ.",
 )
 
@@ -548,7 +548,7 @@ eq173 = Claim(
         "loss: sigma → −sigma": "σ enters only as σ² and σ⁴ (the noise is N(0, σ²)); the "
                                 "formula is even in σ (a step of "
                                 "derived_from_gaussian_moments_173 states it)"},
-    notes="Reconstructed (spec §9; confidence medium for the σ⁴ term and the constants). The "
+    notes="Reconstructed (confidence medium for the σ⁴ term and the constants). The "
           "cross terms vanish in expectation for ANY weights (odd moments), not only at the "
           "minimum. Derived with all four sizes symbolic, so a coefficient that is right only "
           "for some sizes (e.g. N_o = 2) is refuted; the numeric checks use sizes that differ "
@@ -737,7 +737,7 @@ def _norm_claim(which: int, func):
             "norm2: s_tilde → −s_tilde": "the singular values enter only through S_λ = "
                                          "√(s̃_α² + λ²/4); the formula is even in each of them "
                                          "(a step of from_theorem_5_2 states it)"},
-        notes="Reconstructed (spec §9).",
+        notes="Reconstructed.",
     )
 
     @claim.check("symbolic", precision="exact (SymPy index calculus with symbolic dimensions; "
@@ -857,7 +857,7 @@ eq176 = Claim(
         "derivative: s_tilde → −s_tilde": "the singular values enter only through "
                                           "√(s̃_α² + λ²/4); the formula is even in each of them "
                                           "(a step of by_differentiation states it)"},
-    notes="Reconstructed (spec §9).",
+    notes="Reconstructed.",
 )
 
 _NI, _NO = sp.symbols("N_i N_o", positive=True)
@@ -965,7 +965,7 @@ eq177 = Claim(
                                             "√(s̃_α² + λ²/4); the sum is even in each of them "
                                             "(a step of stationary_and_strictly_convex states "
                                             "it)"},
-    notes="Reconstructed (spec §9). The formula under test is eq 177's sum Σ_α λ/sqrt(s̃_α² + "
+    notes="Reconstructed. The formula under test is eq 177's sum Σ_α λ/sqrt(s̃_α² + "
           "λ²/4), which is 2/N times J'(λ) when N_i = N_o = N. Proof: J is strictly convex "
           "(J'' > 0) and J'(0) = 0, so λ* = 0 is its unique minimiser; numerically the root of "
           "the sum is located and compared with the minimiser of J.",
@@ -1075,10 +1075,10 @@ eq177_sign = Claim(
     assumptions=("s̃_α > 0",),
     depends_on=("domine2025.eq176", "domine2025.eq177"),
     formulas={"sign": sign_lambda_star},
-    notes="Reconstructed (spec §9): the paper restricts the claim to N_i = N_o. Proof: J'' > 0, "
+    notes="Reconstructed: the paper restricts the claim to N_i = N_o. Proof: J'' > 0, "
           "J'(−∞) = −mN_o < 0 < mN_i = J'(+∞), so J' has exactly one root λ*; J'(0) = "
           "m(N_i − N_o)/2, so λ* > 0 iff N_o > N_i. Also λ*(N_i, N_o) = −λ*(N_o, N_i) for the "
-          "same spectrum (J'(−λ; N_i, N_o) = −J'(λ; N_o, N_i)); the spec's reference values "
+          "same spectrum (J'(−λ; N_i, N_o) = −J'(λ; N_o, N_i)); the reference values "
           "(−0.813, +0.918) come from two different tasks, so their magnitudes differ. The "
           "formula returns the sign as a number (−1.0, 0.0, +1.0), compared exactly.",
 )
@@ -1138,5 +1138,5 @@ def numeric_roots(f):
         if sgn != f.sign(n_i, n_o) or abs(root - float(root_mp)) > 1e-12:
             bad += 1
     return Evidence(max_error=float(bad), data={"lambda_star": values},
-                    detail=f"s̃ = (2.5, 1.5, 0.5): λ* = {values} (spec's reference, from other "
+                    detail=f"s̃ = (2.5, 1.5, 0.5): λ* = {values} (reference, from other "
                            f"tasks: 0, −0.813, +0.918 for (3,3), (5,3), (3,5))")

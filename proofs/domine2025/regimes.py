@@ -1,4 +1,4 @@
-"""Section 5 in numbers: which sign of λ makes a network lazy, rich or delayed-rich (spec §12).
+"""Section 5 in numbers: which sign of λ makes a network lazy, rich or delayed-rich.
 
 The paper's prose (Sec. 5, Fig. 5, Theorems C.5–C.6) says, for N_h = min(N_i, N_o) (A3):
 
@@ -18,7 +18,7 @@ the regime labels (extrapolated local exponents; the rate's leading term). The c
 only what does not depend on the formulas under test (tasks, inits, the closed-form weights).
 
 The simulation is the exact closed form (``numerics.qqt``, Thm 4.3/B.5) evaluated at a grid of
-times from λ-balanced random inits of scale σ = 0.3 (spec §12), 5 seeded inits per λ; the
+times from λ-balanced random inits of scale σ = 0.3, 5 seeded inits per λ; the
 weights (up to the hidden rotation, which the NTK ignores) are read off QQᵀ(t) by its rank-N_h
 eigendecomposition and fed to the formula ``ntk`` (eq 5, default ``numerics.ntk``); kernels are
 compared with the formula ``kernel_distance`` (App. E.7, default ``numerics.kernel_distance``).
@@ -58,9 +58,9 @@ from lazyrich.derive import Derivation
 
 from ._cases import b_matrix, task
 
-#: (N_i, N_h, N_o) of the three architectures of spec §12 (A3: N_h = min(N_i, N_o)).
+#: (N_i, N_h, N_o) of the three architectures of the paper (A3: N_h = min(N_i, N_o)).
 ARCHITECTURES = {"funnel": (6, 3, 3), "square": (4, 4, 4), "inverted-funnel": (3, 3, 6)}
-#: Init scale σ of Algorithm 1 (small, as in the paper's Fig. 5 / spec §12).
+#: Init scale σ of Algorithm 1 (small, as in the paper's Fig. 5 /).
 SIGMA = 0.3
 #: Seeded inits averaged over.
 SEEDS = (0, 1, 2, 3, 4)
@@ -83,10 +83,10 @@ _SIGNS = {+1: "λ → +∞", -1: "λ → −∞", 0: "λ → 0"}
 
 
 # --------------------------------------------------------------------------------------------
-# the table under test (spec §12)
+# the table under test
 # --------------------------------------------------------------------------------------------
 def predicted_regime(architecture: str, sign: int) -> str:
-    """The regime that Sec. 5 / spec §12 predicts for an architecture and a sign of λ.
+    """The regime that Sec. 5 / the paper predicts for an architecture and a sign of λ.
 
     Arguments:
         architecture: "funnel", "square" or "inverted-funnel".
@@ -473,7 +473,7 @@ def _architecture_claim(architecture: str, title: str, statement: str) -> Claim:
         notes="The paper states the regimes in prose; the thresholds that turn 'lazy', 'rich' "
               "and 'delayed rich' into numbers are this verifier's (module docstring of "
               "proofs/domine2025/regimes.py) and are the same for all three architectures. "
-              "The table of spec §12 (reconstructed from Sec. 5 and the authors' code) is the "
+              "The table of the paper (reconstructed from Sec. 5 and the authors' code) is the "
               "formula 'predicted_regime'; the simulation is the exact closed form QQᵀ(t). "
               "The NTK and kernel-distance formulas it reads are checked against their "
               "definitions (JJᵀ; the cosine at 50 digits) along the simulated trajectories. "
@@ -745,7 +745,7 @@ delayed_rich_rate = Claim(
                                  "leading_term_of_the_slow_rate derives the same rate for both)",
         "slow_rate: s_min → −s_min": "the rate depends on s̃ only through s̃² (a step of "
                                      "leading_term_of_the_slow_rate)"},
-    notes="Exact printed forms of (178)-(179) were not recoverable (spec §8, §13); the rate "
+    notes="Exact printed forms of (178)-(179) were not recoverable; the rate "
           "checked is the reconstruction s̃²/|λ| of the slowest mode (s̃_min = 0.5 here): the "
           "leading term, as |λ| → ∞, of the exact slow rate S_λ,min − λ_⊥ = sqrt(s̃² + λ²/4) − "
           "|λ|/2, which the simulated NTK is measured to relax at (to ~1e-8).",

@@ -312,7 +312,7 @@ thmC3.formulas.update({
 
 
 def _b5_terms():
-    """Theorem B.5's Z̃(t) and Ã(t) as noncommutative expressions (spec §5) with E = e^{−S_λt/τ}
+    """Theorem B.5's Z̃(t) and Ã(t) as noncommutative expressions with E = e^{−S_λt/τ}
     (diagonal), p = e^{λ⊥t/τ} and k = (e^{2λ⊥t/τ} − 1)/λ⊥ (= 2t/τ for λ⊥ = 0) — λ⊥ is a
     multiple of the identity, so p and k are scalars."""
     alg = NCAlgebra()
@@ -431,7 +431,7 @@ def limit_from_B5(f):
         lam = sigma * _ell
         Hm = sigma * sp.sqrt((S - st) / (S + st))
         H_rat = 2 * (S - st) / lam
-        d.step(Hm**2, H_rat**2, f"{tag}: H² = (2(S_λ − s̃)/λ)² (spec §3)", moves=(reduce_roots,))
+        d.step(Hm**2, H_rat**2, f"{tag}: H² = (2(S_λ − s̃)/λ)²", moves=(reduce_roots,))
         record_nonnegative(d, sigma * H_rat, f"{tag}: 2(S_λ − s̃)/λ has the sign of λ, like H, "
                            f"so H = 2(S_λ − s̃)/λ", subs={st: _ell * (_z - 1 / _z) / 4})
         G2 = 1 / (1 + H_rat**2)

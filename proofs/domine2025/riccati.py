@@ -52,7 +52,7 @@ lemmaB1 = Claim(
           "sizes as symbols), and an identity of such expressions that reduces to 0 by "
           "expansion and the rewrite W2ᵀW2 → W1W1ᵀ + λI holds for matrices of every size. "
           "Product rule on QQᵀ, then the cubic terms rewritten with W2ᵀW2 = W1W1ᵀ + λI "
-          "(spec §2). Refutations are searched at exact 1×1 points and at exactly λ-balanced "
+          ". Refutations are searched at exact 1×1 points and at exactly λ-balanced "
           "rational matrices of unequal sizes (N_i, N_h, N_o) = (3, 2, 4). The numeric checks "
           "evaluate F (float64 formula 'F'; 60-digit evaluation of 'F_blocks') on λ-balanced "
           "weights.",

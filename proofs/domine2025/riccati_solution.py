@@ -52,7 +52,7 @@ lemma41 = Claim(
                           "the same matrix (a step of derivation)",
         "solution: E → −E": "E = e^{Ft/τ} enters eq 7 only as E(…)E: negating it leaves the same "
                             "matrix (a step of derivation)"},
-    notes="Printed form reconstructed (spec §2; printed-form confidence high). Symbolic checks: "
+    notes="Printed form reconstructed (printed-form confidence high). Symbolic checks: "
           "(1) X M⁻¹ Xᵀ solves the Riccati equation whenever X' = FX/τ and M' = XᵀX/τ "
           "(noncommutative, no F⁻¹, so singular F is covered); (2) the printed form with "
           "E = e^{Ft/τ}, K' = E²/τ solves it and has the right initial value; (3) for "
@@ -253,7 +253,7 @@ def _literal_float64(f, W1, W2, S, lam, t, tau=1.0):
                              "(e^{2 f_max t}, f_max ≤ 3.9) and the observed error is ~1e-14; "
                              "1e-11 allows for expm's own 1e-15 relative error amplified by "
                              "that conditioning. Larger t is left to the 50-digit check: the "
-                             "literal form loses accuracy to cancellation there (spec §2)")
+                             "literal form loses accuracy to cancellation there")
 def literal_float64_against_closed_form(f):
     worst, where = 0.0, None
     times = np.array([0.0, 0.5, 1.0, 2.0])

@@ -6,7 +6,7 @@ Three claims:
   Λ = diag(S_λ, −S_λ, λ_⊥), at every size; float64/50-digit checks per mode and on full random
   tasks.
 * ``domine2025.lemma4.2.identities``: the equivalent forms of H and the G/H identities used by
-  Theorems 4.3, B.5 and C.3 (spec §3), |H| < 1, H = 0 at λ = 0.
+  Theorems 4.3, B.5 and C.3, |H| < 1, H = 0 at λ = 0.
 * ``domine2025.lemma4.2.completion``: for N_i ≠ N_o the extra |N_o − N_i| eigenvalues are
   sgn(N_o − N_i)λ/2, on [0; Ũ⊥] (N_o > N_i) or [Ṽ⊥; 0] (N_i > N_o).
 
@@ -410,7 +410,7 @@ identities = Claim(
     equivalent_mutants={**_EVEN, **_unused_argument_mutants()},
     notes="All diagonal, so each identity is one scalar identity per mode. 2(S_λ−S̃)/λ and "
           "(√(λ²+4S̃²)−2S̃)/λ are the thesis/code forms (matrix 'X'; the code's 'A' is G). The "
-          "list is the one in spec §3 (reconstructed; these identities are what Theorems 4.3, "
+          "list is the one  (reconstructed; these identities are what Theorems 4.3, "
           "B.5 and C.3 use).",
 )
 

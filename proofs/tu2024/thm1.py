@@ -1,5 +1,5 @@
 """Theorem 1 (as far as it is known): gradient flow from i.i.d. N(0, σ²) init of width w tracks
-eq (1) (spec tu2024 §2.2).  The inequality was not recovered; what is checked is the measured
+eq (1).  The inequality was not recovered; what is checked is the measured
 scaling of the distance with w at fixed σ²w, against the exact solution of eq (1)."""
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ thm1 = Claim(
                  "gradient flow on ½‖A − Y‖²"),
     depends_on=("tu2024.bridge", "tu2024.gram"),
     formulas={"sc": self_consistent},
-    notes="Only the opening sentence of Theorem 1 is known (spec §2.2); the w^{-1/2} rate is "
-          "the spec's inference from simulations, re-measured here: d = 16, k = 3, "
+    notes="Only the opening sentence of Theorem 1 is known; the w^{-1/2} rate is "
+          "the inference from simulations, re-measured here: d = 16, k = 3, "
           "σ²w = d^0.4, w ∈ {64, …, 16384}, 3 seeds; exact gradient flow (Gram ODE) vs the "
           "exact eq (1) solution, so no discretisation enters.  The prefactor of the law, "
           "distance·√(w/d) ≈ 0.32 at these seeds (0.21–0.43 per seed), converges by w ≈ 10³. "
