@@ -419,7 +419,8 @@ def _positive_step(d, expr, tex: str, why: str, points) -> Step:
     """Record ``expr > 0`` as a step: proved when SymPy's assumptions decide it from the
     positive symbols, refuted when it is ≤ 0 at one of ``points`` (50 digits), else
     inconclusive."""
-    step = Step(sp.Symbol(tex), sp.Symbol("0"), why)
+    step = Step(sp.sympify(tex.replace("−", "-")), sp.S.Zero, why, relation=">",
+                display=f"{tex.replace('-', ' - ')} > 0")
     e = sp.factor(sp.cancel(clear_radicands(expr)))
     if e.is_positive:
         step.verdict, step.residual, step.detail = "proved", "0", \
