@@ -41,7 +41,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from lazyrich.numerics import InvalidArgument
+from lazyrich._errors import InvalidArgument
 
 __all__ = ["GaussianEnsemble", "gaussian_moment", "wick_moment", "hermite_expectation",
            "IndexCalculus", "Index", "IndexExpr", "IndexMatrix"]

@@ -31,7 +31,7 @@ from typing import Callable, Sequence
 
 import sympy as sp
 
-from lazyrich.numerics import InvalidArgument
+from lazyrich._errors import InvalidArgument
 
 from ._derivation import Derivation, Step, find_counterexample, reduce_to_zero
 

@@ -223,7 +223,7 @@ class TaskBasis:
 
     Attributes:
         U, V: Ũ (N_o × N_m), Ṽ (N_i × N_m).
-        Up, Vp: Ũ⊥ (N_o × n_⊥), Ṽ⊥ (N_i × n_⊥) (one of them zero, spec §3).
+        Up, Vp: Ũ⊥ (N_o × n_⊥), Ṽ⊥ (N_i × n_⊥) (one of them zero).
         G, H, S: diagonal N_m × N_m matrices of G, H, S_λ.
         lam_perp: diagonal n_⊥ × n_⊥ matrix λ_⊥ I.
         eye: n ↦ identity of size n.
@@ -265,8 +265,11 @@ def sympy_basis(U, V, Up, Vp, G, H, S, lam_perp) -> TaskBasis:
 
 
 def float_basis(sigma_yx, lam) -> TaskBasis:
-    """float64 :class:`TaskBasis` from :func:`numerics.task_eigensystem` (H = (λ/2)/(S_λ + s̃),
-    equal to eq 9's H by Lemma 4.2's identities, without its cancellation).
+    """float64 :class:`TaskBasis` of Lemma 4.2 (eqs 8–9), built here as :func:`mp_basis` builds
+    the mpmath one: SVD of Σyx by numpy, S_λ = sqrt(s̃² + λ²/4), H = (λ/2)/(S_λ + s̃) (equal to
+    eq 9's H by Lemma 4.2's identities, without its cancellation; 0 where S_λ + s̃ = 0),
+    G = 1/sqrt(1 + H²), completions Ũ⊥, Ṽ⊥ from the full SVD. The derivations evaluate the
+    printed formulas on it without the numerics, whose implementations they are checked against.
 
     Arguments:
         sigma_yx: (N_o, N_i) Σyx; lam: λ (float).
@@ -275,22 +278,39 @@ def float_basis(sigma_yx, lam) -> TaskBasis:
         TaskBasis of float64 arrays.
 
     Raises:
-        InvalidArgument: as numerics.task_eigensystem.
+        InvalidArgument: sigma_yx not a finite, non-empty 2-D array; λ not a finite real.
     """
-    from lazyrich import numerics
+    from lazyrich._errors import InvalidArgument
 
-    es = numerics.task_eigensystem(sigma_yx, lam)
-    n_p = es.n_perp
+    S_np = _check_matrix("sigma_yx", sigma_yx)
+    if 0 in S_np.shape:
+        raise InvalidArgument(f"sigma_yx has shape {S_np.shape}: a task needs at least one "
+                              f"input and one output (Σyx is N_o × N_i).")
+    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not math.isfinite(lam):
+        raise InvalidArgument(f"lam must be a finite real; got {lam!r}.")
+    n_o, n_i = S_np.shape
+    n_m, n_p = min(n_i, n_o), abs(n_o - n_i)
+    U, s, Vt = np.linalg.svd(S_np, full_matrices=True)
+    V = Vt.T
+    half = 0.5 * float(lam)
+    S = np.hypot(s, half)
+    den = S + s
+    H = np.divide(half, den, out=np.zeros_like(s), where=den > 0)
+    G = 1.0 / np.sqrt(1.0 + H * H)
+    if n_o > n_i:
+        Up, Vp = U[:, n_m:], np.zeros((n_i, n_p))
+    elif n_i > n_o:
+        Up, Vp = np.zeros((n_o, n_p)), V[:, n_m:]
+    else:
+        Up, Vp = np.zeros((n_o, 0)), np.zeros((n_i, 0))
+    lam_perp = (half if n_o > n_i else -half) if n_p else 0.0
 
     def inv(X):
         return X if X.size == 0 else np.linalg.inv(X)
 
-    return TaskBasis(U=np.array(es.U_tilde), V=np.array(es.V_tilde), Up=np.array(es.U_perp),
-                     Vp=np.array(es.V_perp), G=np.diag(es.G), H=np.diag(es.H),
-                     S=np.diag(es.S_lambda), lam_perp=es.lambda_perp * np.eye(n_p),
-                     eye=np.eye, inv=inv,
-                     exp_diag=lambda X, t: np.diag(np.exp(np.diag(X) * t)),
-                     s=np.array(es.s_tilde))
+    return TaskBasis(U=U[:, :n_m], V=V[:, :n_m], Up=Up, Vp=Vp, G=np.diag(G), H=np.diag(H),
+                     S=np.diag(S), lam_perp=lam_perp * np.eye(n_p), eye=np.eye, inv=inv,
+                     exp_diag=lambda X, t: np.diag(np.exp(np.diag(X) * t)), s=s)
 
 
 def _mp_array(M: mpmath.matrix) -> np.ndarray:

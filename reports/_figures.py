@@ -1,10 +1,11 @@
 """Drawing: figure data → matplotlib figures → inline SVG (HTML) or PDF files (LaTeX).
 
-Nothing here computes mathematics: paper figures come from the engine
-(:mod:`lazyrich.engine._figures`), check plots from the data a check recorded. Drawing never
+Nothing here computes mathematics: the papers' figure data is computed by the engine and handed
+to :func:`lazyrich.reports.render`, check plots come from the data a check recorded. Drawing never
 touches matplotlib's global state: every figure is a ``matplotlib.figure.Figure`` on its own Agg
 canvas, styled inside ``rc_context`` (importing the reports leaves the user's backend and
-settings alone). Drawings are cached like the data they come from.
+settings alone). Drawings are cached (authenticated entries of :mod:`lazyrich._store`) by a key
+over the data, the drawing code and the versions of Python, numpy and matplotlib.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import itertools
 import json
 import math
 import re
+import sys
 from contextlib import contextmanager
 
 import numpy as np
 
+from lazyrich import _store
 from lazyrich._figures import PALETTE
 
 STYLE = {
@@ -334,18 +337,27 @@ def _code_digest(draw) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+def drawing_key(fig_id: str, data_digest: str, code: str) -> str:
+    """The key of something drawn from figure data: the data, the drawing code and the
+    versions of Python and of the libraries that draw (numpy, matplotlib)."""
+    import matplotlib
+
+    versions = f"{sys.version};numpy={np.__version__};matplotlib={matplotlib.__version__}"
+    h = hashlib.sha256()
+    h.update(f"drawing-v2;{fig_id};{versions};{data_digest};{code}".encode())
+    return h.hexdigest()
+
+
 def draw(figure_id: str, data: dict, draw_fn=None, *, formats=("svg",), cache_dir=None,
          use_cache: bool = True, size: tuple | None = None) -> dict:
     """Draw figure data (with ``draw_fn(data, fig)``, or the plot data format) into the
     requested formats: ``{"svg": markup, "pdf": bytes}``; cached by data, code and versions."""
-    from lazyrich.engine import _figures as engine_figures
-
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-    key = engine_figures.drawing_key(figure_id, digest, _code_digest(draw_fn) + repr(size))
+    key = drawing_key(figure_id, digest, _code_digest(draw_fn) + repr(size))
     name = re.sub(r"[^A-Za-z0-9_.+-]", "_", figure_id)[:60]
     if figure_id == "check-plot":  # many plots share the id: one entry per data
         name += "-" + digest[:24]
-    cached = engine_figures.load_entry("drawings", name, key, cache_dir) if use_cache else None
+    cached = _store.load_entry("drawings", name, key, cache_dir) if use_cache else None
     out: dict = {}
     if isinstance(cached, dict):
         if "svg" in formats and isinstance(cached.get("svg"), str):
@@ -373,5 +385,5 @@ def draw(figure_id: str, data: dict, draw_fn=None, *, formats=("svg",), cache_di
         out["pdf"] = pdf
         value["pdf"] = base64.b64encode(pdf).decode()
     if use_cache:
-        engine_figures.store_entry("drawings", name, key, value, cache_dir)
+        _store.store_entry("drawings", name, key, value, cache_dir)
     return out

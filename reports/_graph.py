@@ -21,6 +21,8 @@ import shutil
 import subprocess
 from typing import Callable, Iterable
 
+from lazyrich import _store
+
 VERDICT_COLORS = {"proved": "#1b7a3a", "verified": "#5cb85c", "inconclusive": "#e0a800",
                   "refuted": "#c9302c", "error": "#7a2a90", "missing": "#bbbbbb"}
 TEXT_ON = {"proved": "#fff", "verified": "#fff", "inconclusive": "#222", "refuted": "#fff",
@@ -60,11 +62,7 @@ def _dot_layout(n: int, widths: list[float], edges: list[tuple[int, int]], cache
     lines.append("}")
     src = "\n".join(lines)
     key = hashlib.sha256(("dot-layout-v2\0" + src).encode()).hexdigest()
-    try:
-        from lazyrich.engine import _figures as cache
-        hit = cache.load_entry("layouts", "graph-" + key[:40], key, cache_dir)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation
-        cache, hit = None, None
+    hit = _store.load_entry("layouts", "graph-" + key[:40], key, cache_dir)
     if isinstance(hit, dict) and "nodes" in hit:
         return hit
     try:
@@ -113,8 +111,7 @@ def _dot_layout(n: int, widths: list[float], edges: list[tuple[int, int]], cache
     out = {"width": x1 - x0 + 2 * _PAD, "height": height + 2 * _PAD,
            "nodes": {str(k): v for k, v in nodes.items()}, "edges": splines,
            "clusters": clusters}
-    if cache is not None:
-        cache.store_entry("layouts", "graph-" + key[:40], key, out, cache_dir)
+    _store.store_entry("layouts", "graph-" + key[:40], key, out, cache_dir)
     return out
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import jinja2
 
-from lazyrich.numerics import LazyrichError
+from lazyrich._errors import LazyrichError
 
 from . import _display, _tex, _text
 from ._model import IMPLEMENTATION_VERDICTS, STATEMENT_VERDICTS, VERDICTS, ReportModel, \

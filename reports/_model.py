@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from lazyrich import _figures as _papers
-from lazyrich.numerics import LazyrichError
+from lazyrich._errors import LazyrichError
 
 from . import _text
 
@@ -327,7 +327,14 @@ def build(results) -> ReportModel:
             if d in by_id and c["id"] not in by_id[d]["used_by"]:
                 by_id[d]["used_by"].append(c["id"])
     papers = sorted({c["source"]["paper"] for c in claims})
-    _papers.load_builtin(papers)
+    return ReportModel(results=results, claims=claims, by_id=by_id, papers=papers,
+                       counts=_counts(results, claims, papers), paper_info=paper_details(papers))
+
+
+def paper_details(papers) -> dict:
+    """How every page names each paper: the details registered for it in this process
+    (:func:`lazyrich.register_paper`; whoever runs the claims registers their papers, the
+    engine the built-in ones), else just its key."""
     info = {}
     for p in papers:
         reg = _papers.paper(p)
@@ -337,8 +344,7 @@ def build(results) -> ReportModel:
                    "arxiv": reg.arxiv if reg else "", "url": reg.url if reg else "",
                    "short": reg.short if reg else p, "citation": reg.citation if reg else p,
                    "assumptions": dict(reg.assumptions) if reg else {}}
-    return ReportModel(results=results, claims=claims, by_id=by_id, papers=papers,
-                       counts=_counts(results, claims, papers), paper_info=info)
+    return info
 
 
 def _counts(results: dict, claims: list[dict], papers: list[str]) -> dict:

@@ -10,14 +10,18 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Mapping
 
 from markupsafe import Markup
 
-from lazyrich.numerics import LazyrichError
+from lazyrich import _store
+from lazyrich._errors import LazyrichError
+from lazyrich._figures import Figure
+from lazyrich._progress import Heartbeat
 
 from ._html import write_html
 from ._latex import compile_pdf, require_tex, write_latex
-from ._model import build
+from ._model import build, paper_details
 
 FORMATS = ("html", "latex", "pdf")
 MARKER = ".lazyrich-report"
@@ -77,29 +81,46 @@ def _say(progress):
     return to_stderr
 
 
-def _collect_figures(papers, claim_ids: set, cache_dir, *, formats: tuple, say) -> list[dict]:
-    """The papers' figures, computed (or read from the cache) by the engine and drawn here; a
-    figure that fails is reported in its entry (``error``) rather than failing the report."""
-    from lazyrich.engine import _figures as engine
+def _unpack(item) -> tuple[Figure, dict | None, str]:
+    """``(figure, data, error)`` of one computed figure handed to :func:`render`."""
+    fig = item.get("figure") if isinstance(item, Mapping) else None
+    if not isinstance(fig, Figure):
+        got = type(item).__name__ if fig is None else f"'figure': {type(fig).__name__}"
+        raise LazyrichError(f"figures: each computed figure is a mapping with 'figure' (a "
+                            f"lazyrich.Figure) and 'data' (a dict) or 'error' (a string); "
+                            f"got {got}.")
+    error = item.get("error") or ""
+    data = item.get("data")
+    if not error and not isinstance(data, dict):
+        error = f"TypeError: figure data must be a dict; got {type(data).__name__}"
+    return fig, data, str(error)[:2000]
 
+
+def _collect_figures(figures, papers: list[str], claim_ids: set, cache_dir, *,
+                     formats: tuple, say) -> list[dict]:
+    """The papers' figures as the pages show them: the computed figures that ``figures``
+    supplies (see :func:`render`), drawn here; a figure that was not computed, or that cannot
+    be drawn, is reported in its entry (``error``) rather than failing the report."""
     from ._figures import draw
 
+    computed = figures(list(papers), say) if callable(figures) else figures
     entries = []
-    for fig in engine.figures_for(papers):
+    for item in computed:
+        fig, data, error = _unpack(item)
         entry = {"id": fig.id, "anchor": fig.id.replace(".", "-"), "paper": fig.paper,
                  "recomputes": fig.recomputes, "title": fig.title, "caption": fig.caption,
                  "claims": [c for c in fig.claims if c in claim_ids], "svg": None,
-                 "pdf": None, "error": "", "seconds": None, "cached": False}
-        try:
-            data, entry["cached"], entry["seconds"] = engine.load(fig.id, cache_dir=cache_dir,
-                                                                  progress=say)
-            with engine.Heartbeat(say, f"drawing {fig.id}", quiet_start=True):
-                drawn = draw(fig.id, data, fig.draw, formats=formats, cache_dir=cache_dir)
-            if "svg" in drawn:
-                entry["svg"] = Markup(drawn["svg"])
-            entry["pdf"] = drawn.get("pdf")
-        except Exception as exc:  # noqa: BLE001 - a figure never decides a verdict
-            entry["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+                 "pdf": None, "error": error, "seconds": item.get("seconds"),
+                 "cached": item.get("cached") is True}
+        if not error:
+            try:
+                with Heartbeat(say, f"drawing {fig.id}", quiet_start=True):
+                    drawn = draw(fig.id, data, fig.draw, formats=formats, cache_dir=cache_dir)
+                if "svg" in drawn:
+                    entry["svg"] = Markup(drawn["svg"])
+                entry["pdf"] = drawn.get("pdf")
+            except Exception as exc:  # noqa: BLE001 - a figure never decides a verdict
+                entry["error"] = f"{type(exc).__name__}: {exc}"[:2000]
         entries.append(entry)
     return entries
 
@@ -124,7 +145,7 @@ def _check_plots(model, cache_dir, formats: tuple) -> dict:
 
 
 def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
-           figures: bool = True, cache_dir: str | os.PathLike | None = None,
+           figures=True, cache_dir: str | os.PathLike | None = None,
            progress=None) -> dict[str, Path]:
     """Render a results document as a report in ``out_dir``.
 
@@ -139,9 +160,17 @@ def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
             (``latex/report.tex`` with its plots as PDF files) and ``"pdf"``
             (``report.pdf``, compiled with LuaLaTeX, or pdflatex where LuaLaTeX cannot run);
             a sequence or a comma-separated string.
-        figures: draw the papers' figures (closed forms overlaid on simulations), for the
-            papers that appear in ``results``. Their data is computed by the engine and cached
-            (see ``cache_dir``), so an unchanged report recomputes nothing.
+        figures: the papers' figures (closed forms overlaid on simulations) to draw. The
+            reports never compute them; their caller does: a callable
+            ``figures(papers, progress)`` returning the computed figures of the papers in
+            ``results`` (what ``lazyrich report`` passes:
+            ``lazyrich.engine._figures.for_report(cache_dir)``, which computes and caches
+            them, so an unchanged report recomputes nothing), or those computed figures
+            themselves: each a mapping ``{"figure": lazyrich.Figure, "data": dict}`` (its data
+            in the plot data format, or whatever its ``draw`` reads; optional ``"cached"``,
+            ``"seconds"``) or ``{"figure": ..., "error": "why it was not computed"}``.
+            ``False``: no figures. ``True`` (the default; kept for existing callers) supplies
+            none: the figures page says they were not rendered.
         cache_dir: the cache directory (default ``$LAZYRICH_CACHE_DIR``, else the user cache
             directory), shared with the claims cache.
         progress: ``progress(message)`` is called for every step that may take a while (and
@@ -164,8 +193,10 @@ def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
     _check_target(out)
     drawing = tuple(f for f, want in (("svg", "html" in fmts),
                                       ("pdf", "latex" in fmts or "pdf" in fmts)) if want)
-    figs = _collect_figures(model.papers, set(model.by_id), cache_dir, formats=drawing,
-                            say=say) if figures else []
+    supplied = figures is not True and figures is not False and figures is not None
+    figs = _collect_figures(figures, model.papers, set(model.by_id), cache_dir,
+                            formats=drawing, say=say) if supplied else []
+    model.paper_info = paper_details(model.papers)  # computing figures may register papers
     if say:
         say(f"drawing the checks' plots and writing {', '.join(fmts)}")
     plots = _check_plots(model, cache_dir, drawing)
@@ -182,7 +213,7 @@ def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
     paths: dict[str, Path] = {}
     try:
         if "html" in fmts:
-            write_html(model, tmp, figs, figures_enabled=figures,
+            write_html(model, tmp, figs, figures_enabled=supplied,
                        plots={k: v["svg"] for k, v in plots.items() if "svg" in v},
                        cache_dir=cache_dir, progress=say)
             paths["html"] = out / "index.html"
@@ -226,13 +257,11 @@ def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
 
 def _load_math(cache_dir) -> str | None:
     """Preload the MathML of a previous report (an authenticated cache entry)."""
-    from lazyrich.engine import _figures as cache
-
     from . import _mathml
 
     try:
         key = _mathml.code_version()
-        _mathml.preload(cache.load_entry("mathml", "mathml", key, cache_dir) or {})
+        _mathml.preload(_store.load_entry("mathml", "mathml", key, cache_dir) or {})
     except Exception:  # noqa: BLE001 - the cache is an optimisation
         return None
     _mathml.reset_used()
@@ -240,11 +269,9 @@ def _load_math(cache_dir) -> str | None:
 
 
 def _save_math(cache_dir, key: str) -> None:
-    from lazyrich.engine import _figures as cache
-
     from . import _mathml
 
-    cache.store_entry("mathml", "mathml", key, _mathml.used_entries(), cache_dir)
+    _store.store_entry("mathml", "mathml", key, _mathml.used_entries(), cache_dir)
 
 
 def render_report(results: dict, out_dir: str | os.PathLike) -> Path:

@@ -15,7 +15,7 @@ import sympy as sp
 from lazyrich import Claim, Evidence, Scope, Source, reports
 from lazyrich.derive import Derivation
 from lazyrich.engine._results import document
-from lazyrich.numerics import LazyrichError
+from lazyrich import LazyrichError
 from lazyrich.reports import _display, _figures, _latex, _tex, _text
 from lazyrich.reports._mathml import safe_mathml
 from lazyrich.reports._model import percent, slug
@@ -608,8 +608,8 @@ def test_figures_register_publicly_compute_once_and_reject_forged_cache_entries(
 
     cache = tmp_path / "cache"
     said = []
-    reports.render(results, tmp_path / "r", ("html", "latex"), cache_dir=cache,
-                   progress=said.append)
+    reports.render(results, tmp_path / "r", ("html", "latex"), figures=engine.for_report(cache),
+                   cache_dir=cache, progress=said.append)
     figs = (tmp_path / "r" / "figures.html").read_text()
     assert "Fig. 1 of demo, recomputed: Demo figure" in figs
     assert "Demo figure" in figs and 'class="plot"' in figs
@@ -620,7 +620,8 @@ def test_figures_register_publicly_compute_once_and_reject_forged_cache_entries(
     assert calls == [1] and any("computing demo.fig1 (Fig. 1)" in s for s in said)
     # cached by a key over its code: a second report computes nothing
     said.clear()
-    reports.render(results, tmp_path / "r", cache_dir=cache, progress=said.append)
+    reports.render(results, tmp_path / "r", figures=engine.for_report(cache), cache_dir=cache,
+                   progress=said.append)
     assert calls == [1] and not any("computing demo.fig1" in s for s in said)
     # a forged entry (data edited, MAC left) is not trusted
     for p in (cache / "figures").glob("demo.fig1*.json"):
@@ -633,10 +634,11 @@ def test_a_long_figure_is_never_silent(tmp_path, monkeypatch):
     import time
 
     from lazyrich import _figures as registry
+    from lazyrich import _progress
     from lazyrich.engine import _figures as engine
 
     monkeypatch.setattr(registry, "FIGURES", dict(registry.FIGURES))
-    monkeypatch.setattr(engine, "HEARTBEAT_S", 0.2)
+    monkeypatch.setattr(_progress, "HEARTBEAT_S", 0.2)
 
     @registry.figure("slow.fig1", recomputes="Fig. 1", title="slow")
     def slow():
@@ -644,7 +646,37 @@ def test_a_long_figure_is_never_silent(tmp_path, monkeypatch):
         return {"panels": [{"series": [{"x": [0, 1], "y": [0, 1]}]}]}
 
     said = []
-    with engine.Heartbeat(said.append, "computing slow.fig1", every=0.2):
-        slow()
-    assert said[0] == "computing slow.fig1 …"
+    engine.load("slow.fig1", cache_dir=tmp_path, use_cache=False, progress=said.append)
+    assert said[0] == "computing slow.fig1 (Fig. 1) …"
     assert any("still running" in s for s in said[1:])
+
+
+def test_render_draws_computed_figures_it_is_handed_and_computes_none(tmp_path, results):
+    """The reports draw the figure data their caller computed; handed none (the default), the
+    figures page says so; a malformed hand-off is refused with the shape it needs."""
+    from lazyrich._figures import Figure
+
+    def never():
+        raise AssertionError("the reports must not compute a figure")
+
+    fig = Figure("demo.fig9", "demo", "Fig. 9", "Handed figure", "drawn, not computed",
+                 ("demo.eq1",), never)
+    data = {"panels": [{"title": "t", "series": [{"x": [0, 1, 2], "y": [2, 1, 0.5]}]}]}
+    broken = Figure("demo.fig8", "demo", "Fig. 8", "Failed figure", "", (), never)
+    reports.render(results, tmp_path / "r", figures=[
+        {"figure": fig, "data": data, "cached": True, "seconds": 1.5},
+        {"figure": broken, "error": "RuntimeError: diverged"}], cache_dir=tmp_path / "c",
+        progress=False)
+    page = (tmp_path / "r" / "figures.html").read_text()
+    assert "Handed figure" in page and 'class="plot"' in page and "(cached)" in page
+    assert "RuntimeError: diverged" in page
+    assert "Handed figure" in (tmp_path / "r" / "claims" / "demo.eq1.html").read_text()
+    seen = []
+    reports.render(results, tmp_path / "r", figures=lambda papers, say: seen.append(papers)
+                   or [], cache_dir=tmp_path / "c", progress=False)
+    assert seen == [sorted({c["source"]["paper"] for c in results["claims"]})]
+    reports.render(results, tmp_path / "r", cache_dir=tmp_path / "c", progress=False)
+    assert "not rendered" in (tmp_path / "r" / "figures.html").read_text()
+    for bad in ([{"data": data}], [("demo.fig9", data)], [{"figure": "demo.fig9"}]):
+        with pytest.raises(LazyrichError, match="'figure' \\(a lazyrich.Figure\\)"):
+            reports.render(results, tmp_path / "r", figures=bad, progress=False)

@@ -17,6 +17,7 @@ import pytest
 
 from lazyrich import Claim, reports
 from lazyrich._figures import register_paper
+from lazyrich.engine._figures import for_report
 from lazyrich.engine._results import document
 from lazyrich.engine._run import RunOptions, run_claims
 from lazyrich.reports._browser import Browser, find_chromium
@@ -87,7 +88,8 @@ def combined(tmp_path_factory):
 def html_site(tmp_path_factory, combined):
     doc, cache = combined
     out = tmp_path_factory.mktemp("site") / "report"
-    reports.render(doc, out, ("html",), figures=True, cache_dir=cache, progress=False)
+    reports.render(doc, out, ("html",), figures=for_report(cache), cache_dir=cache,
+                   progress=False)
     return out
 
 
@@ -202,7 +204,7 @@ def test_pdf_typesets_unicode_names_its_papers_and_has_every_claim(combined, tmp
     doc = json.loads(json.dumps(doc))
     doc["claims"][0]["statement"] = r"\lambda \ne 0,\ e^{-\lambda t} \to 0"
     doc["claims"][0]["title"] = "λ ≠ 0 and e^{−λt} → 0"
-    paths = reports.render(doc, tmp_path / "rep", ("pdf", "latex"), figures=True,
+    paths = reports.render(doc, tmp_path / "rep", ("pdf", "latex"), figures=for_report(cache),
                            cache_dir=cache, progress=False)
     pdf = paths["pdf"]
     assert pdf.read_bytes()[:5] == b"%PDF-"

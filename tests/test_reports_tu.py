@@ -232,11 +232,13 @@ def _results(paper_claims: bool) -> dict:
 
 def test_figures_only_when_tu2024_claims_are_in_the_results(tmp_path, cache, fig1, fig2):
     out = tmp_path / "without"
-    reports.render(_results(False), out, cache_dir=tmp_path / "empty-cache", progress=False)
+    reports.render(_results(False), out, figures=engine.for_report(tmp_path / "empty-cache"),
+                   cache_dir=tmp_path / "empty-cache", progress=False)
     assert "tu2024" not in (out / "figures.html").read_text()
     assert not (tmp_path / "empty-cache" / "figures").exists()  # no figure computed
     out = tmp_path / "with"
-    reports.render(_results(True), out, cache_dir=cache, progress=False)   # fixtures' cache
+    reports.render(_results(True), out, figures=engine.for_report(cache), cache_dir=cache,
+                   progress=False)                                    # fixtures' cache
     page = (out / "figures.html").read_text()
     for fid in ("tu2024.fig1", "tu2024.fig2"):
         assert registry.FIGURES[fid].title in page

@@ -21,7 +21,8 @@ in memory can only ever write entries that a run with the same claims file reads
 
 Entries are JSON files under the cache directory (``$LAZYRICH_CACHE_DIR``, else the user cache
 directory: ``$XDG_CACHE_HOME/lazyrich`` or ``~/.cache/lazyrich``), one per claim, named by a
-hash of the claim id. Each entry carries an HMAC-SHA256 computed with a secret key that lives
+hash of the claim id. Each entry carries an HMAC-SHA256 (:mod:`lazyrich._store`, shared with
+the figure data and the reports' drawings) computed with a secret key that lives
 *outside* the cache directory (``$LAZYRICH_CACHE_KEY_FILE``, else
 ``$XDG_CONFIG_HOME/lazyrich/cache.key`` or ``~/.config/lazyrich/cache.key``, created with mode
 0600 on first use). An entry that does not parse, or whose MAC does not match (edited, forged,
@@ -36,72 +37,22 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import hmac
 import importlib.util
 import json
-import os
-import secrets
 import sys
 import sysconfig
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from .. import _store
 from .._model import Claim, validate_id
 
 ENTRY_VERSION = 2
 
 
-def _user_dir(env: str, fallback: str) -> Path:
-    base = os.environ.get(env)
-    return Path(base) if base else Path.home() / fallback
-
-
-def cache_dir(path: str | os.PathLike | None = None) -> Path:
-    """The cache directory: ``path``, else ``$LAZYRICH_CACHE_DIR``, else the user cache dir."""
-    if path:
-        return Path(path)
-    env = os.environ.get("LAZYRICH_CACHE_DIR")
-    if env:
-        return Path(env)
-    return _user_dir("XDG_CACHE_HOME", ".cache") / "lazyrich"
-
-
-def key_file() -> Path:
-    env = os.environ.get("LAZYRICH_CACHE_KEY_FILE")
-    if env:
-        return Path(env)
-    return _user_dir("XDG_CONFIG_HOME", ".config") / "lazyrich" / "cache.key"
-
-
-def _secret() -> bytes:
-    """The MAC key, created (mode 0600) on first use. Raises OSError if it cannot be had."""
-    path = key_file()
-    try:
-        data = path.read_bytes()
-        if len(data) >= 32:
-            return data
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, secrets.token_hex(32).encode())
-        os.close(fd)
-        try:
-            os.link(tmp, path)          # atomic "create if absent": concurrent runs agree
-        except FileExistsError:
-            pass
-    finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-    data = path.read_bytes()
-    if len(data) < 32:
-        raise OSError(f"cache key file {path} is too short; delete it to have a new one made")
-    return data
+#: Where the cache and its key live, and the key itself: :mod:`lazyrich._store` (shared with the
+#: figure data and with what the reports draw).
+cache_dir, key_file, _secret, _mac = _store.cache_dir, _store.key_file, _store.secret, _store.mac
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,11 +276,6 @@ def claim_key(claim: Claim, foreign: str = "") -> str:
 # Entries
 # --------------------------------------------------------------------------------------------
 
-def _mac(secret: bytes, payload: dict) -> str:
-    return hmac.new(secret, json.dumps(payload, sort_keys=True).encode(),
-                    hashlib.sha256).hexdigest()
-
-
 KINDS = ("claims", "mutations")
 
 
@@ -355,8 +301,7 @@ def load(root: Path, claim: Claim, key: str, warn=print, kind: str = "claims") -
         return None
     try:
         entry = json.loads(path.read_text())
-        ok = isinstance(entry, dict) and isinstance(entry.get("payload"), dict) and \
-            hmac.compare_digest(str(entry.get("mac", "")), _mac(secret, entry["payload"]))
+        ok = _store.authentic(entry, secret)
     except (ValueError, KeyError, TypeError, OSError, UnicodeDecodeError):
         ok = False
     if not ok:
@@ -411,15 +356,5 @@ def store(root: Path, claim: Claim, key: str, record: dict, kind: str = "claims"
     path.parent.mkdir(parents=True, exist_ok=True)
     _sweep_stale_tmp(path.parent)
     payload = {"key": key, "record": record, "dependencies": dependencies or {}}
-    text = json.dumps({"payload": payload, "mac": _mac(secret, payload)}, sort_keys=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    _store.write_atomic(path, json.dumps({"payload": payload, "mac": _mac(secret, payload)},
+                                         sort_keys=True))

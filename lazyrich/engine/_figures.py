@@ -1,44 +1,36 @@
-"""Computing the papers' figures, and a cache for them and for what reports draw from them.
+"""Computing the papers' figures, and a cache for their data.
 
 Figures are registered with :func:`lazyrich.figure` (see :mod:`lazyrich._figures`); this module
 runs their ``compute`` functions and caches the data, so that a report of an unchanged project
-redraws nothing and recomputes nothing.
+recomputes nothing. The reports never compute: :func:`for_report` is what the engine hands to
+:func:`lazyrich.reports.render` (``figures=``), and the reports draw what it returns.
 
 **The key** of a figure's data is a SHA-256 over its id, the versions of Python, numpy, scipy,
-sympy, mpmath (and matplotlib for drawings) and the code the compute function runs: the file
-that defines it, the numerics, and — for a user's figure — every local module that file
-imports, transitively (as for the user's claims). An edit in that code recomputes the figure;
-an edit elsewhere (a claim, the report templates) does not.
+sympy, mpmath and the code the compute function runs: the file that defines it, the numerics,
+and — for a user's figure — every local module that file imports, transitively (as for the
+user's claims). An edit in that code recomputes the figure; an edit elsewhere (a claim, the
+report templates) does not.
 
-**Entries** live in ``<cache>/figures/`` (data) and ``<cache>/drawings/`` (SVG and PDF drawn
-from it by the reports), in the same cache directory as the claims (``--cache-dir``,
-``$LAZYRICH_CACHE_DIR``, else the user cache directory), and carry an HMAC with the same secret
-key as the claims cache, kept outside the cache directory: an edited or forged entry (a drawing
-is inserted into a page as markup) is recomputed, never used. A cache that cannot be written is
-not an error; the figure is just computed again next time.
+**Entries** live in ``<cache>/figures/``, in the same cache directory as the claims
+(``--cache-dir``, ``$LAZYRICH_CACHE_DIR``, else the user cache directory), and are
+authenticated entries of :mod:`lazyrich._store` (an HMAC with the same secret key as the claims
+cache, kept outside the cache directory): an edited or forged entry is recomputed, never used.
+A cache that cannot be written is not an error; the figure is just computed again next time.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import importlib.util
 import json
-import os
-import re
 import sys
-import tempfile
-import threading
-import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from .. import _figures
+from .. import _figures, _store
+from .._progress import Heartbeat
 from . import _cache
-
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,120}")
-HEARTBEAT_S = 4.0
 
 
 # ------------------------------------------------------------------------------ keys
@@ -70,16 +62,13 @@ def _is_project(path: Path) -> bool:
     return root in path.parents and ".venv" not in path.parts
 
 
-def _versions(with_matplotlib: bool = False) -> str:
+def _versions() -> str:
     import mpmath
     import numpy
     import scipy
     import sympy
 
     mods = [numpy, scipy, sympy, mpmath]
-    if with_matplotlib:
-        import matplotlib
-        mods.append(matplotlib)
     return sys.version + ";" + ";".join(f"{m.__name__}={m.__version__}" for m in mods)
 
 
@@ -122,110 +111,6 @@ def figure_key(fig: _figures.Figure) -> str:
     for label, digest in figure_code(fig):
         h.update(f"{label}\0{digest}\0".encode())
     return h.hexdigest()
-
-
-# ------------------------------------------------------------------------------ entries
-
-def _mac(secret: bytes, payload: dict) -> str:
-    return hmac.new(secret, json.dumps(payload, sort_keys=True).encode(),
-                    hashlib.sha256).hexdigest()
-
-
-def _entry(root: Path, kind: str, name: str) -> Path:
-    if not _SAFE_NAME.fullmatch(name) or ".." in name:
-        raise ValueError(f"unsafe cache entry name {name!r}")
-    return root / kind / f"{name}.json"
-
-
-def load_entry(kind: str, name: str, key: str, cache_dir=None):
-    """The value stored under ``name`` with this ``key``, if authentic; else None (a forged
-    or stale entry is removed)."""
-    root = _cache.cache_dir(cache_dir)
-    try:
-        path = _entry(root, kind, name)
-    except ValueError:
-        return None
-    if not path.is_file():
-        return None
-    try:
-        secret = _cache._secret()
-        entry = json.loads(path.read_text())
-        ok = isinstance(entry, dict) and isinstance(entry.get("payload"), dict) and \
-            hmac.compare_digest(str(entry.get("mac", "")), _mac(secret, entry["payload"]))
-    except (OSError, ValueError, TypeError, UnicodeDecodeError):
-        ok = False
-    if not ok:
-        try:
-            path.unlink()
-        except OSError:
-            pass
-        return None
-    payload = entry["payload"]
-    if payload.get("key") != key:
-        return None
-    return payload.get("value")
-
-
-def store_entry(kind: str, name: str, key: str, value, cache_dir=None) -> bool:
-    """Store ``value`` (JSON-ready) atomically; False when the cache cannot be written."""
-    root = _cache.cache_dir(cache_dir)
-    try:
-        path = _entry(root, kind, name)
-        secret = _cache._secret()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"key": key, "value": value}
-        text = json.dumps({"payload": payload, "mac": _mac(secret, payload)}, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        return True
-    except (OSError, ValueError, TypeError):
-        return False
-
-
-# ------------------------------------------------------------------------------ progress
-
-class Heartbeat:
-    """Context manager calling ``say(message)`` now (unless ``quiet_start``) and then every
-    ``every`` seconds until it exits, with the elapsed time: no step is silent for long."""
-
-    def __init__(self, say: Callable[[str], None] | None, message: str,
-                 every: float = HEARTBEAT_S, quiet_start: bool = False):
-        self.say, self.message, self.every = say, message, every
-        self.quiet_start = quiet_start
-        self._stop = threading.Event()
-        self._thread = None
-        self.start = 0.0
-
-    def __enter__(self):
-        self.start = time.monotonic()
-        if self.say is not None:
-            if not self.quiet_start:
-                self.say(f"{self.message} …")
-            self._thread = threading.Thread(target=self._run, daemon=True)
-            self._thread.start()
-        return self
-
-    def _run(self):
-        while not self._stop.wait(self.every):
-            self.say(f"{self.message} … still running ({time.monotonic() - self.start:.0f} s)")
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    @property
-    def seconds(self) -> float:
-        return time.monotonic() - self.start
 
 
 # ------------------------------------------------------------------------------ figures
@@ -274,7 +159,7 @@ def load(fig_id: str, *, cache_dir=None, use_cache: bool = True,
     fig = _figures.FIGURES[fig_id]
     key = figure_key(fig)
     if use_cache:
-        value = load_entry("figures", fig_id, key, cache_dir)
+        value = _store.load_entry("figures", fig_id, key, cache_dir)
         if isinstance(value, dict) and isinstance(value.get("data"), dict):
             return value["data"], True, float(value.get("seconds", 0.0))
     with Heartbeat(progress, f"computing {fig_id} ({fig.recomputes})") as beat:
@@ -283,13 +168,30 @@ def load(fig_id: str, *, cache_dir=None, use_cache: bool = True,
         raise TypeError(f"figure {fig_id}: compute() returned {type(data).__name__}, "
                         f"not a dict")
     data = _json_ready(data)
-    store_entry("figures", fig_id, key, {"data": data, "seconds": beat.seconds}, cache_dir)
+    _store.store_entry("figures", fig_id, key, {"data": data, "seconds": beat.seconds},
+                       cache_dir)
     return data, False, beat.seconds
 
 
-def drawing_key(fig_id: str, data_digest: str, code: str) -> str:
-    """The key of something drawn from figure data: the data, the drawing code and the
-    library versions."""
-    h = hashlib.sha256()
-    h.update(f"drawing-v1;{fig_id};{_versions(True)};{data_digest};{code}".encode())
-    return h.hexdigest()
+def for_report(cache_dir=None, *, use_cache: bool = True):
+    """The papers' figures for a report: pass the result as
+    ``lazyrich.reports.render(results, out, figures=for_report(cache_dir))``.
+
+    Returns ``figures(papers, progress=None) -> list[dict]``, which registers the built-in
+    papers among ``papers`` (their details name them on every page) and returns, for each
+    registered figure of those papers, ``{"figure": Figure, "data": dict, "cached": bool,
+    "seconds": float}``, its data computed or read from the cache (``progress`` hears about
+    every computation), or ``{"figure": Figure, "error": "Type: message"}`` when it cannot be
+    computed: a figure never decides a verdict, nor stops a report."""
+    def figures(papers, progress: Callable[[str], None] | None = None) -> list[dict]:
+        out = []
+        for fig in figures_for(papers):
+            try:
+                data, cached, seconds = load(fig.id, cache_dir=cache_dir, use_cache=use_cache,
+                                             progress=progress)
+                out.append({"figure": fig, "data": data, "cached": cached, "seconds": seconds})
+            except Exception as exc:  # noqa: BLE001 - reported on the figure, not raised
+                out.append({"figure": fig, "error": f"{type(exc).__name__}: {exc}"[:2000]})
+        return out
+
+    return figures

@@ -438,6 +438,22 @@ def _mutate(args) -> int:
     return s["exit_code"]
 
 
+def _report_figures(args, results):
+    """What ``render(figures=...)`` gets: the engine's figures of the papers in the report
+    (computed, or read from the cache), or False with ``--no-figures``; the built-in papers
+    are registered either way, so that every page names them."""
+    from .. import _figures as registry
+    from ._figures import for_report
+
+    if not args.no_figures:
+        return for_report(args.cache_dir)
+    claims = results.get("claims") if isinstance(results, dict) else None
+    papers = {c["source"].get("paper") for c in claims if isinstance(c, dict)
+              and isinstance(c.get("source"), dict)} if isinstance(claims, list) else set()
+    registry.load_builtin(sorted(p for p in papers if isinstance(p, str)))
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -488,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
                 claims, user_files = _load(args)
                 results = _run(args, claims, user_files)
                 print(_table(results))
-            paths = render(results, args.out, formats, figures=not args.no_figures,
+            paths = render(results, args.out, formats, figures=_report_figures(args, results),
                            cache_dir=args.cache_dir,
                            progress=False if getattr(args, "quiet", False) else None)
             for fmt, path in paths.items():
