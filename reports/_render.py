@@ -81,6 +81,11 @@ def _say(progress):
     return to_stderr
 
 
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _unpack(item) -> tuple[Figure, dict | None, str]:
     """``(figure, data, error)`` of one computed figure handed to :func:`render`."""
     fig = item.get("figure") if isinstance(item, Mapping) else None
@@ -104,6 +109,12 @@ def _collect_figures(figures, papers: list[str], claim_ids: set, cache_dir, *,
     from ._figures import draw
 
     computed = figures(list(papers), say) if callable(figures) else figures
+    try:
+        computed = list(computed)
+    except TypeError:
+        raise LazyrichError(f"figures={_short(figures)}: pass the computed figures (a list), a "
+                            f"callable figures(papers, progress) returning them, or False; "
+                            f"see lazyrich.reports.render.") from None
     entries = []
     for item in computed:
         fig, data, error = _unpack(item)

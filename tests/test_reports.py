@@ -680,3 +680,5 @@ def test_render_draws_computed_figures_it_is_handed_and_computes_none(tmp_path, 
     for bad in ([{"data": data}], [("demo.fig9", data)], [{"figure": "demo.fig9"}]):
         with pytest.raises(LazyrichError, match="'figure' \\(a lazyrich.Figure\\)"):
             reports.render(results, tmp_path / "r", figures=bad, progress=False)
+    with pytest.raises(LazyrichError, match="pass the computed figures"):
+        reports.render(results, tmp_path / "r", figures=3, progress=False)
