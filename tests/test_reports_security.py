@@ -240,3 +240,45 @@ def test_random_formulas_all_compile(tmp_path):
         c["corrected"] = _fuzz(rng, 200) if c.get("corrected") else None
     paths = reports.render(doc, tmp_path / "r", ("pdf",), figures=False, progress=False)
     assert paths["pdf"].read_bytes()[:5] == b"%PDF-"
+
+
+def test_forged_drawing_mathml_and_layout_cache_entries_are_never_used(tmp_path, monkeypatch):
+    """A drawing and the MathML are inserted into pages as markup: a cache entry that someone
+    edited (MAC left as it was) or signed with another key is removed and redrawn, never shown."""
+    from lazyrich import _store
+    from lazyrich._figures import Figure
+    from test_reports import synthetic_results
+
+    monkeypatch.setenv("LAZYRICH_CACHE_KEY_FILE", str(tmp_path / "key"))
+    cache = tmp_path / "cache"
+    fig = Figure("demo.fig1", "demo", "Fig. 1", "A line", "", ("demo.eq1",), dict)
+    figures = [{"figure": fig, "data": {"panels": [{"series": [{"x": [0, 1], "y": [0, 1]}]}]}}]
+    doc = synthetic_results()
+
+    def render():
+        reports.render(doc, tmp_path / "r", figures=figures, cache_dir=cache, progress=False)
+        return "\n".join(p.read_text() for p in (tmp_path / "r").rglob("*.html"))
+
+    assert "<svg" in render()
+    kinds = ["drawings", "mathml"] + (["layouts"] if shutil.which("dot") else [])
+    entries = {k: sorted((cache / k).glob("*.json")) for k in kinds}
+    assert all(entries.values()), entries
+    evil = "<script>window.forged = 1</script>"
+    for kind, paths in entries.items():
+        for p in paths:
+            text = p.read_text()
+            forged = text.replace("<svg", evil + "<svg").replace("<math", evil + "<math")
+            if kind == "layouts":
+                forged = re.sub(r"(\d)\.(\d)", r"\g<1>7.\2", text, count=5)
+            assert forged != text, p
+            p.write_text(forged)
+    for p in entries["drawings"][-1:]:   # a well-formed entry signed with another key
+        payload = json.loads(p.read_text())["payload"]
+        p.write_text(json.dumps({"payload": payload, "mac": _store.mac(b"k" * 64, payload)}))
+    pages = render()
+    assert "forged" not in pages and "<svg" in pages
+    key = _store.secret()
+    for paths in entries.values():
+        for p in paths:
+            assert "forged" not in p.read_text()
+            assert _store.authentic(json.loads(p.read_text()), key), p   # redrawn, re-signed
