@@ -195,23 +195,7 @@ def figure(fig_id: str, *, recomputes: str, title: str, caption: str = "",
 
 def paper(key: str) -> Paper | None:
     """The registered paper ``key`` (built-in papers register when their figures module is
-    imported; see :func:`load_builtin`), or None."""
+    imported, which the engine does when it computes figures for a report), or None."""
     return PAPERS.get(key)
 
 
-def load_builtin(keys) -> None:
-    """Import the figures (and paper details) of the built-in papers among ``keys``
-    (``lazyrich.proofs.<key>.figures``); unknown keys are skipped."""
-    import importlib
-    import importlib.util
-
-    for key in keys:
-        if not isinstance(key, str) or not _KEY.fullmatch(key):
-            continue
-        name = f"lazyrich.proofs.{key}.figures"
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is not None:
-            importlib.import_module(name)

@@ -175,7 +175,7 @@ def render(results: dict, out_dir: str | os.PathLike, formats=("html",), *,
             reports never compute them; their caller does: a callable
             ``figures(papers, progress)`` returning the computed figures of the papers in
             ``results`` (what ``lazyrich report`` passes:
-            ``lazyrich.engine._figures.for_report(cache_dir)``, which computes and caches
+            ``lazyrich.engine.for_report(cache_dir)``, which computes and caches
             them, so an unchanged report recomputes nothing), or those computed figures
             themselves: each a mapping ``{"figure": lazyrich.Figure, "data": dict}`` (its data
             in the plot data format, or whatever its ``draw`` reads; optional ``"cached"``,

@@ -47,9 +47,6 @@ EXCEPTIONS = {
     ("lazyrich", "lazyrich.engine"):
         "the public facade: `lazyrich.run_claims` and friends import the engine on first use "
         "(module __getattr__); `import lazyrich` itself loads the model only (checked below)",
-    ("lazyrich._figures", "lazyrich.proofs"):
-        "load_builtin() imports a built-in paper's figures module by name "
-        "(lazyrich.proofs.<paper>.figures) to register the paper; only the engine calls it",
 }
 
 

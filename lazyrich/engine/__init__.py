@@ -4,6 +4,7 @@ and the pytest plugin. It imports everything below it (model, numerics, derive, 
 below imports it.
 """
 
+from ._figures import for_report
 from ._mutate import mutate_claim, run_mutations
 from ._registry import ENTRY_POINT_GROUP, Registry, discover, load_file, select
 from ._results import OUTCOMES, SCHEMA, outcome, record_outcome, summarize
@@ -23,7 +24,7 @@ def claim(claim_id: str):
     return claims[claim_id]
 
 __all__ = [
-    "claim", "ENTRY_POINT_GROUP", "OUTCOMES", "SCHEMA", "Registry", "RunOptions", "discover",
+    "claim", "for_report", "ENTRY_POINT_GROUP", "OUTCOMES", "SCHEMA", "Registry", "RunOptions", "discover",
     "load_file", "mutate_claim", "outcome", "record_outcome", "run_claims", "run_mutations",
     "run_one", "select", "summarize",
 ]

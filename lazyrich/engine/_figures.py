@@ -115,10 +115,28 @@ def figure_key(fig: _figures.Figure) -> str:
 
 # ------------------------------------------------------------------------------ figures
 
+def load_builtin(keys) -> None:
+    """Import the figures (and paper details) of the built-in papers among ``keys``
+    (``lazyrich.proofs.<key>.figures``); unknown keys are skipped."""
+    import importlib
+    import importlib.util
+
+    for key in keys:
+        if not isinstance(key, str) or not _figures._KEY.fullmatch(key):
+            continue
+        name = f"lazyrich.proofs.{key}.figures"
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None:
+            importlib.import_module(name)
+
+
 def figures_for(papers, claim_ids=None) -> list[_figures.Figure]:
     """The registered figures of ``papers`` (built-in papers' figures are loaded first)."""
     papers = set(papers)
-    _figures.load_builtin(sorted(papers))
+    load_builtin(sorted(papers))
     return [f for fid, f in sorted(_figures.FIGURES.items()) if f.paper in papers]
 
 

@@ -442,15 +442,14 @@ def _report_figures(args, results):
     """What ``render(figures=...)`` gets: the engine's figures of the papers in the report
     (computed, or read from the cache), or False with ``--no-figures``; the built-in papers
     are registered either way, so that every page names them."""
-    from .. import _figures as registry
-    from ._figures import for_report
+    from ._figures import for_report, load_builtin
 
     if not args.no_figures:
         return for_report(args.cache_dir)
     claims = results.get("claims") if isinstance(results, dict) else None
     papers = {c["source"].get("paper") for c in claims if isinstance(c, dict)
               and isinstance(c.get("source"), dict)} if isinstance(claims, list) else set()
-    registry.load_builtin(sorted(p for p in papers if isinstance(p, str)))
+    load_builtin(sorted(p for p in papers if isinstance(p, str)))
     return False
 
 
