@@ -121,6 +121,24 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def read_authentic(path: Path, key: bytes) -> dict | None:
+    """The payload of the signed entry at ``path``, or None when it cannot be read or its MAC
+    does not match (such an entry is then removed: it is never trusted, and recomputing will
+    replace it)."""
+    try:
+        entry = json.loads(path.read_text())
+        ok = authentic(entry, key)
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        ok = False
+    if not ok:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return None
+    return entry["payload"]
+
+
 def _entry(root: Path, kind: str, name: str) -> Path:
     for part in (kind, name):
         if not _SAFE_NAME.fullmatch(part) or ".." in part:
@@ -139,18 +157,10 @@ def load_entry(kind: str, name: str, key: str, cache_dir=None):
     if not path.is_file():
         return None
     try:
-        entry = json.loads(path.read_text())
-        ok = authentic(entry, secret())
-    except (OSError, ValueError, TypeError, UnicodeDecodeError):
-        ok = False
-    if not ok:
-        try:
-            path.unlink()
-        except OSError:
-            pass
+        payload = read_authentic(path, secret())
+    except (OSError, RuntimeError):         # no key to be had: the cache is off
         return None
-    payload = entry["payload"]
-    if payload.get("key") != key:
+    if payload is None or payload.get("key") != key:
         return None
     return payload.get("value")
 

@@ -299,20 +299,11 @@ def load(root: Path, claim: Claim, key: str, warn=print, kind: str = "claims") -
     except OSError as exc:
         warn(f"lazyrich: cache disabled, its key is unavailable ({exc})")
         return None
-    try:
-        entry = json.loads(path.read_text())
-        ok = _store.authentic(entry, secret)
-    except (ValueError, KeyError, TypeError, OSError, UnicodeDecodeError):
-        ok = False
-    if not ok:
+    payload = _store.read_authentic(path, secret)
+    if payload is None:
         warn(f"lazyrich: cache entry {path} is corrupted or was not written by this user's "
              f"lazyrich; recomputing {claim.id}")
-        try:
-            path.unlink()
-        except OSError:
-            pass
         return None
-    payload = entry["payload"]
     if payload.get("key") != key or not isinstance(payload.get("record"), dict) \
             or payload["record"].get("id") != claim.id \
             or not _dependencies_unchanged(payload.get("dependencies", {})):

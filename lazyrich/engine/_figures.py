@@ -21,7 +21,6 @@ A cache that cannot be written is not an error; the figure is just computed agai
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import sys
 from functools import lru_cache
@@ -34,21 +33,6 @@ from . import _cache
 
 
 # ------------------------------------------------------------------------------ keys
-
-def _module_path(name: str) -> Path | None:
-    mod = sys.modules.get(name)
-    origin = getattr(mod, "__file__", None) if mod is not None else None
-    if origin is None:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError, AttributeError):
-            return None
-        origin = spec.origin if spec is not None and spec.has_location else None
-    if not origin or not origin.endswith(".py"):
-        return None
-    p = Path(origin)
-    return p.resolve() if p.is_file() else None
-
 
 @lru_cache(maxsize=None)
 def _project_root() -> Path:
@@ -94,7 +78,7 @@ def figure_code(fig: _figures.Figure) -> list[tuple[str, str]]:
 
     parts = _tree(Path(numerics.__file__).resolve().parent)
     parts.append(("lazyrich/_figures.py", _digest(Path(_figures.__file__).resolve())))
-    path = _module_path(fig.module)
+    path = _cache._module_file(fig.module)
     if path is not None and _is_project(path):
         parts.append((str(path.relative_to(_project_root())), _digest(path)))
     else:

@@ -30,7 +30,7 @@ import numbers
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from .._model import CheckAborted, Claim

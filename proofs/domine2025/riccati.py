@@ -14,7 +14,7 @@ from lazyrich.derive._blocks import (NCAlgebra, block_matrix, block_mul, block_t
 from lazyrich.derive._ode import nc_derivative
 from lazyrich import Claim, Evidence, Scope, Source
 
-from ._cases import LAMBDAS, SHAPES, instance, qqt_from_weights
+from ._cases import LAMBDAS, SHAPES, instance
 from ._exact_cases import mp_balanced_instance, mp_matrix
 
 
