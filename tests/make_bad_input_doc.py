@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -80,21 +79,11 @@ def _corruption_rows() -> list[str]:
 
 
 def _hostile_rows(tmp: Path) -> list[str]:
-    import json
-
     import test_results_schema as ts
+    from demo_results import demo_results
     from lazyrich.engine._results import validate
-    from lazyrich.engine.cli import main
 
-    import contextlib
-    import io
-
-    (tmp / "demo_claims.py").write_text(ts.DEMO)
-    out = tmp / "r.json"
-    with contextlib.redirect_stdout(io.StringIO()):
-        main(["check", "demo", "--claims", str(tmp / "demo_claims.py"), "-q", "-j1",
-              "--cache-dir", str(tmp / "c2"), "--json", str(out)])
-    base = json.loads(out.read_text())
+    base = demo_results(tmp)
     rows = []
     for case in sorted(ts.HOSTILE):
         try:

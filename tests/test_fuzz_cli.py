@@ -9,7 +9,6 @@ import json
 import re
 from html.parser import HTMLParser
 import string
-import textwrap
 from pathlib import Path
 
 import os
@@ -77,35 +76,12 @@ class _Active(HTMLParser):
             self.problems.append(f"style loads {data[:80]!r}")
 
 
-DEMO = textwrap.dedent('''
-    import math
-    from lazyrich import Claim, Evidence, Source
-
-    good = Claim(id="demo.eq1", title="exp(1) = e", source=Source("demo", "eq (1)"),
-                 statement="e^1 = e", formulas={"f": math.exp})
-
-    @good.check("numeric", tolerance=1e-15, precision="float64", justification="one rounding")
-    def value(f):
-        return Evidence(max_error=abs(f.f(1.0) - math.e), data={"x": [0, 1], "y": [1, 2]})
-
-    erratum = Claim(id="demo.eq2", title="exp(1) = 3", source=Source("demo", "eq (2)"),
-                    statement="e^1 = 3", expected="refuted", corrected="e^1 = e",
-                    corrected_by="demo.eq1", depends_on=("demo.eq1",))
-
-    @erratum.check("numeric", tolerance=1e-15)
-    def value2(f):
-        return Evidence(max_error=abs(math.e - 3), detail="e is not 3", counterexample={"x": 1})
-    ''')
+from demo_results import demo_results  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def base_doc(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("fuzzbase")
-    (tmp / "demo_claims.py").write_text(DEMO)
-    out = tmp / "r.json"
-    assert main(["check", "demo", "--claims", str(tmp / "demo_claims.py"), "-q", "-j1",
-                 "--cache-dir", str(tmp / "c"), "--json", str(out)]) == 0
-    return json.loads(out.read_text())
+    return demo_results(tmp_path_factory.mktemp("fuzzbase"))
 
 
 TEXT_FIELDS = [("title",), ("statement",), ("notes",), ("corrected",), ("scope",),

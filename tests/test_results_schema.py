@@ -4,7 +4,6 @@ summary recomputed from the check records; nothing a file says about itself is t
 
 import copy
 import json
-import textwrap
 
 import jsonschema
 import pytest
@@ -13,44 +12,12 @@ from lazyrich import LazyrichError
 from lazyrich.engine._results import SCHEMA, schema, validate
 from lazyrich.engine.cli import main
 
-DEMO = textwrap.dedent('''
-    import math
-    from lazyrich import Claim, Evidence, Scope, Source
-    from lazyrich.derive import Derivation
-    import sympy as sp
-
-    good = Claim(id="demo.eq1", title="exp(1) = e", source=Source("demo", "eq (1)"),
-                 statement="e^1 = e", scope="one number", formulas={"f": math.exp})
-
-    @good.check("numeric", tolerance=1e-15, precision="float64", justification="one rounding")
-    def value(f):
-        return abs(f.f(1.0) - math.e)
-
-    @good.check("symbolic")
-    def exact(f):
-        d = Derivation("exp(1) - e")
-        d.step(sp.exp(1), sp.E, "definition of e")
-        return d.evidence(scope=Scope.full("the number e"))
-
-    erratum = Claim(id="demo.eq2", title="exp(1) = 3", source=Source("demo", "eq (2)"),
-                    statement="e^1 = 3", expected="refuted", corrected="e^1 = e",
-                    corrected_by="demo.eq1", depends_on=("demo.eq1",))
-
-    @erratum.check("numeric", tolerance=1e-15)
-    def value2(f):
-        return Evidence(max_error=abs(math.e - 3), detail="e is not 3", counterexample={"x": 1})
-    ''')
+from demo_results import demo_results  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def real_doc(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("schema")
-    claims = tmp / "demo_claims.py"
-    claims.write_text(DEMO)
-    out = tmp / "r.json"
-    assert main(["check", "demo", "--claims", str(claims), "-q", "-j1", "--cache-dir",
-                 str(tmp / "c"), "--json", str(out)]) == 0
-    return json.loads(out.read_text())
+    return demo_results(tmp_path_factory.mktemp("schema"))
 
 
 def test_what_check_writes_follows_the_published_schema(real_doc):
