@@ -367,3 +367,47 @@ def test_zero_mode_with_overflowing_time_is_not_nan():
         # s0/(1 + 2|s0|t/τ) = 0.5/1e300: tiny but exact, with s0's sign
         assert traj(0.0, 0.5, 0.0, 1.0, tau=1e-300) == pytest.approx(5e-301, rel=1e-12)
         assert traj(0.0, -0.5, 0.0, 1.0, tau=1e-300) == pytest.approx(-5e-301, rel=1e-12)
+
+
+@pytest.mark.parametrize("lam_kind", ["scalar 0", "scalar 0.3", "array with zeros"])
+def test_fast_path_forms_against_the_careful_core_and_40_digits(lam_kind):
+    """The fast path has forms the grid does not reach: blocks sliced from arrays longer than one
+    block, a λ = 0 block given as one value (eq 17 directly), a scalar τ ≠ 1 (one division).
+    Every element is checked against the careful core (itself checked against 50 digits above),
+    a sample against 40 digits, and the scalar τ against the same τ as an array (bit for bit)."""
+    from lazyrich.numerics import _aligned as al
+
+    rng = np.random.default_rng(11)
+    n = 3 * al._BLOCK + 123
+    st = rng.uniform(0.1, 5.0, n) * rng.choice([-1.0, 1.0], n)
+    s0 = rng.uniform(-2.0, 2.0, n)
+    s0[::97] = 0.0
+    t = rng.uniform(0.0, 60.0, n)
+    t[::101] = 0.0
+    tau = 0.7
+    lam = {"scalar 0": 0.0, "scalar 0.3": 0.3,
+           "array with zeros": np.where(rng.random(n) < 0.3, 0.0, rng.uniform(-5, 5, n))}[lam_kind]
+    lam_a = np.broadcast_to(np.asarray(lam, dtype=float), (n,)).copy()
+    for fn, want_s in ((aligned_trajectory, True), (transition_function, False)):
+        with np.errstate(all="raise"):
+            got = fn(st, s0, lam, t, tau)
+            same = fn(st, s0, lam, t, np.full(n, tau))
+        assert np.array_equal(got, same)                 # τ as one value or as an array
+        ref = al._core(st, s0, lam_a, t, np.full(n, tau), want_s=want_s)
+        x = 2 * np.hypot(st, lam_a / 2) * t / tau
+        err = np.abs(got - ref)
+        allowed = (TOL_REL_BASE + EPS * x) * np.abs(ref)
+        if want_s:  # near a zero crossing: one rounding of t
+            sdot = np.sqrt(lam_a ** 2 + 4 * ref ** 2) * (st - ref) / tau
+            allowed += np.where(s0 * st < 0, 4 * EPS * t * np.abs(sdot), 0.0)
+        assert np.all(err <= allowed), np.flatnonzero(err > allowed)[:5]
+    idx = rng.choice(n, 40, replace=False)
+    full = aligned_trajectory(st, s0, lam, t, tau)[idx]
+    part = aligned_trajectory(st[idx], s0[idx], lam_a[idx], t[idx], tau)
+    if lam_kind == "scalar 0":   # λ = 0 as one value takes eq 17 directly, an array does not
+        np.testing.assert_allclose(part, full, rtol=1e-14, atol=0)
+    else:                        # the same operations per element, whatever the batch
+        assert np.array_equal(part, full)
+    ref_s = mpal.aligned_trajectory(st[idx], s0[idx], lam_a[idx], t[idx], tau, dps=40)
+    _, ok = _rel_errors(full, ref_s, st[idx], s0[idx], lam_a[idx], t[idx], tau)
+    assert ok.all()
