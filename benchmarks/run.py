@@ -770,7 +770,8 @@ def target_sweep(args) -> tuple[list[dict], int]:
         est = steps * (b["gd"] + b["eigh"]) / 2
         out.append(_target("5. default grid d=200, 2 workers", "240 s / estimate", 240.0 / est,
                            1.0, f"estimated {est:.0f} s = {steps} steps × (GD + eq (1) step) / 2 "
-                           f"workers (not timed: --with-sweep)"))
+                           f"workers, a lower bound: two busy workers share memory bandwidth "
+                           f"(measured ~1.4× one, not 2×); time it with --with-sweep"))
     return out, steps
 
 
