@@ -35,12 +35,9 @@ records the CPU count and the load average before each section.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import os
 import platform
-import pstats
 import shutil
 import subprocess
 import sys

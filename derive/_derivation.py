@@ -329,7 +329,7 @@ class Derivation:
                 diff = reduce_to_zero(value - target, moves, used)[0]
                 if diff == 0:
                     step.verdict, step.residual = "proved", "0"
-                    step.detail = ((f"lhs − rhs → 0" if rel == "→" else "lhs/rhs → 1")
+                    step.detail = (("lhs − rhs → 0" if rel == "→" else "lhs/rhs → 1")
                                    + f" as {sp.sstr(var)} → {sp.sstr(point)} (sympy.limit)")
                 elif diff.is_number and diff.is_finite is not False and diff != 0:
                     step.verdict, step.residual = "refuted", sp.latex(diff)

@@ -187,7 +187,6 @@ def test_duplicate_ids_and_unknown_dependency_rejected(tmp_path, capsys):
         ''')
     assert main(["list", "--claims", dup]) == 2
     assert "defined twice" in capsys.readouterr().err
-    dep = _write(tmp_path.joinpath(), "")
     p = tmp_path / "dep.py"
     p.write_text("from lazyrich import Claim, Source\n"
                  "c = Claim(id='dep.x1', title='', source=Source('d', 'x'), statement='',"

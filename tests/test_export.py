@@ -1,7 +1,6 @@
 """lazyrich export: LaTeX macros a paper can \\input (they compile, hostile values included) and
 SVG badges (well-formed, escaped)."""
 
-import json
 import shutil
 import subprocess
 import textwrap

@@ -3,7 +3,6 @@ and exits 0 only when the results say so (hostile or careless checks and claims 
 
 import json
 import math
-import os
 import subprocess
 import sys
 import textwrap

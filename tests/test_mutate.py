@@ -2,7 +2,6 @@
 detection threshold."""
 
 import json
-import math
 import textwrap
 
 import numpy as np

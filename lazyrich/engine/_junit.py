@@ -23,7 +23,7 @@ def junit_xml(results: dict) -> str:
         text = "\n".join(lines)
         if c["outcome"] == "error":
             tb = "\n".join(ch["traceback"] or "" for ch in c["checks"])
-            ET.SubElement(case, "error", message=f"verdict error").text = text + "\n" + tb
+            ET.SubElement(case, "error", message="verdict error").text = text + "\n" + tb
         elif c["id"] in failing:
             ET.SubElement(case, "failure",
                           message=f"{c['outcome']}: verdict {c['verdict']}, expected "

@@ -374,7 +374,7 @@ def ode_from_aligned_gradient_flow(f):
     d = Derivation("Thm 5.1: the aligned gradient flow is N_h independent modes, each obeying "
                    "the printed ODE")
     alg, (U, V, R, C, D, St), rules = _aligned_algebra()
-    lam, tau = sp.Symbol("lambda", real=True), sp.Symbol("tau", positive=True)
+    lam = sp.Symbol("lambda", real=True)
     W1, W2, Sig = R * C * alg.T(V), U * D * alg.T(R), U * St * alg.T(V)
     d.given(sp.Symbol(r"\tau\dot W_1"), sp.Symbol(r"W_2^T(\Sigma^{yx}-W_2W_1)"),
             "gradient flow with Σxx = I (A1)")

@@ -373,7 +373,7 @@ def thm43_derivation(f) -> Derivation:
             "e^{Ft/τ}Q(0) = Pe^{Λt/τ}M = [Z1; Z2] of eq 14 (e^{Λt/τ} = diag(e^{S_λt/τ}, "
             "e^{−S_λt/τ}, e^{λ_⊥t/τ}))",
             shown=(sp.Symbol(r"Pe^{\Lambda t/\tau}M"), sp.Symbol(r"[Z_1;Z_2]")), **kw)
-    S, Si = m.S, m.S ** -1
+    Si = m.S ** -1
     KL3 = block_matrix([[(m.X * Si * m.X - Si) / 2, 0, 0],
                         [0, (m.X ** -1 * (-Si) * m.X ** -1 + Si) / 2, 0], [0, 0, m.J]])
     A = f.A(k, B, C, D, X, Xi, Y)

@@ -504,7 +504,7 @@ def _architecture_claim(architecture: str, title: str, statement: str) -> Claim:
         return Evidence(max_error=float(len(wrong)),
                         counterexample={"mismatched": wrong} if wrong else None,
                         detail=f"{architecture} ({n_i}→{n_h}→{n_o}); " + "; ".join(rows)
-                               + f". Error = number of mismatched cells.",
+                               + ". Error = number of mismatched cells.",
                         data={str(k): {kk: vv for kk, vv in v.items()} for k, v in obs.items()})
 
     return claim

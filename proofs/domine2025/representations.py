@@ -210,7 +210,6 @@ def _thm52_algebra():
     alg = NCAlgebra()
     W1, W2, U, V, R = alg.matrices("W1 W2 U V R")
     S1, S2, S1i, S2i = alg.matrices("S1 S2 S1inv S2inv", symmetric=True)
-    lam = _lam
     T = alg.T
     diag = [(S2 * S1, S1 * S2), (S1 * S1i, 1), (S1i * S1, 1), (S2 * S2i, 1), (S2i * S2, 1),
             (S2 * S1i, S1i * S2), (S2i * S1, S1 * S2i), (S2i * S1i, S1i * S2i)]
