@@ -234,10 +234,19 @@ _EXP_FLOOR = -250.0
 #: so that products of small entries in the Cholesky factorisation and the triangular inverse
 #: never reach the denormal range (where they are ~100× slower).
 _FLUSH = 1e-60
-#: Times per chunk: the per-chunk N_h × N temporaries hold about this many float64 (so that they
-#: stay in cache), but at least _CHUNK_MIN times (so that the ~40 numpy calls per chunk amortise).
-_CHUNK_ELEMENTS = 1 << 15
-_CHUNK_MIN = 24
+#: Times per chunk: the per-chunk N_h × N temporaries hold about _CHUNK_ELEMENTS float64 (~2 MB,
+#: the size of L2 here), but at least _CHUNK_MIN times (so that the ~40 numpy calls per chunk
+#: amortise) and at most _CHUNK_MAX (a chunk takes the separable form only if its last time
+#: allows it: with 48 times per chunk the stiff n = 20 benchmark went 3.6 → 4.8 ms).  Measured
+#: (one thread; ms for 1000 / 200 times at n = 50 / 100): 24 times per chunk 144–151 / 161–164,
+#: 48 times 140 / 196, 12 times 161 / 148: the best count falls as N_h × N grows.
+_CHUNK_ELEMENTS = 1 << 18
+_CHUNK_MIN = 8
+_CHUNK_MAX = 40
+
+
+def _chunk_size(pl: "_Plan") -> int:
+    return min(_CHUNK_MAX, max(_CHUNK_MIN, _CHUNK_ELEMENTS // (pl.L.size or 1)))
 #: Up to this N = N_i + N_o the whole QQᵀ is formed at once (_evaluate_whole).
 _WHOLE_MAX = 64
 
@@ -396,7 +405,7 @@ def _evaluate(pl: _Plan, s: np.ndarray, block: str | None = None) -> np.ndarray:
         r, c_ = BLOCKS[block]
         out = np.empty((s.size, size[r], size[c_]))
     with np.errstate(under="ignore"):
-        chunk = max(_CHUNK_MIN, _CHUNK_ELEMENTS // (pl.L.size or 1))
+        chunk = _chunk_size(pl)
         for c0 in range(0, s.size, chunk):
             c1 = min(c0 + chunk, s.size)
             WT = _chunk_factors(pl, s[c0:c1], want)
@@ -428,7 +437,7 @@ def _evaluate_whole(pl: _Plan, s: np.ndarray) -> np.ndarray:
     N = pl.n_i + pl.n_o
     out = np.empty((s.size, N, N))
     with np.errstate(under="ignore"):
-        chunk = max(_CHUNK_MIN, _CHUNK_ELEMENTS // (pl.L.size or 1))
+        chunk = _chunk_size(pl)
         for c0 in range(0, s.size, chunk):
             c1 = min(c0 + chunk, s.size)
             WT = _chunk_factors(pl, s[c0:c1], ("all",))
