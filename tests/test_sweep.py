@@ -194,3 +194,18 @@ def test_bad_sweep_input_is_one_line_before_any_cell(tmp_path, capsys, argv, wor
     assert err.count("\n") == 1 and words in err, err
     assert _time.monotonic() - t0 < 60
     assert not (tmp_path / "c").exists()          # nothing was computed
+
+
+def test_figure_draws_only_the_lines_inside_its_grid():
+    """A line of Figure 2 outside the grid is named in the title, not drawn (with a legend
+    entry for a line nobody can see); the paper's own grid at d = 200 has w = k below it."""
+    from lazyrich.engine._sweep import region_lines
+
+    shown, hidden = region_lines((-2.4, -0.6), (1.55, 3.0), 200, 5)      # the paper's grid
+    assert [s[3] for s in shown] == ["σ²w = d (active/lazy)", "σ⁴w = 1 (infinite noise)"]
+    assert hidden == ["w = k (γw = 0.30)"]
+    shown, hidden = region_lines((-3.2, 0.2), (0.05, 2.95), 200, 5)      # the default grid
+    assert len(shown) == 3 and hidden == []
+    shown, hidden = region_lines((-3.2, -2.5), (0.05, 1.0), 200, 5)      # lines off to the right
+    assert [s[3] for s in shown] == ["w = k (underparameterized below)"]
+    assert hidden == ["σ²w = d (active/lazy)", "σ⁴w = 1 (infinite noise)"]

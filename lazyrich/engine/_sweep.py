@@ -414,6 +414,26 @@ def grid_means(rows: list[dict], field_name: str):
         return np.array(gs), np.array(gw), np.where(cnt > 0, acc / np.maximum(cnt, 1), np.nan)
 
 
+def region_lines(xlim, ylim, d: int, k: int):
+    """The lines of Figure 2 that cross the window xlim × ylim (γσ², γw) as (xs, ys, colour,
+    label), and the labels of those that do not (named in the title instead of drawn)."""
+    y = np.linspace(ylim[0], ylim[1], 50)
+    shown, hidden = [], []
+    for xs, color, label in ((1 - y, "black", "σ²w = d (active/lazy)"),
+                             (-y / 2, "red", "σ⁴w = 1 (infinite noise)")):
+        if np.any((xs >= xlim[0]) & (xs <= xlim[1])):
+            shown.append((xs, y, color, label))
+        else:
+            hidden.append(label)
+    y_k = math.log(k) / math.log(d)
+    if ylim[0] <= y_k <= ylim[1]:
+        shown.append((np.array(xlim), np.array([y_k, y_k]), "orange",
+                      "w = k (underparameterized below)"))
+    else:
+        hidden.append(f"w = k (γw = {y_k:.2f})")
+    return shown, hidden
+
+
 def write_figures(rows: list[dict], out: Path, d: int, k: int) -> list[Path]:
     """Four heat maps (Figure 2's panels) with the black, red and orange lines."""
     import matplotlib
@@ -422,23 +442,30 @@ def write_figures(rows: list[dict], out: Path, d: int, k: int) -> list[Path]:
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
-    fig, axes = plt.subplots(2, 2, figsize=(11, 9), constrained_layout=True)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 9.4), layout="constrained")
+    off_grid = []
     for ax, (name, title) in zip(axes.ravel(), PANELS):
         gs, gw, Z = grid_means(rows, name)
         mesh = ax.pcolormesh(gs, gw, np.ma.masked_invalid(Z), shading="nearest",
                              cmap="viridis")
         fig.colorbar(mesh, ax=ax)
-        x = np.linspace(gw.min(), gw.max(), 50) if gw.size > 1 else gw
-        ax.plot(1 - x, x, "k-", lw=2, label="σ²w = d (active/lazy)")
-        ax.plot(-x / 2, x, "r-", lw=2, label="σ⁴w = 1 (infinite noise)")
-        ax.axhline(math.log(k) / math.log(d), color="orange", lw=2, label="w = k")
-        ax.set_xlim(gs.min() - 0.2, gs.max() + 0.2)
-        ax.set_ylim(gw.min() - 0.2, gw.max() + 0.2)
+        xlim = (gs.min() - 0.2, gs.max() + 0.2)
+        ylim = (gw.min() - 0.2, gw.max() + 0.2)
+        shown, hidden = region_lines(xlim, ylim, d, k)
+        for xs, ys, color, label in shown:
+            ax.plot(xs, ys, color=color, lw=2, label=label)
+        off_grid += [h for h in hidden if h not in off_grid]
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
         ax.set_xlabel("γσ²  (σ² = d^γσ²)")
         ax.set_ylabel("γw  (w = d^γw)")
         ax.set_title(title)
-    axes[0, 0].legend(loc="lower left", fontsize=8)
-    fig.suptitle(f"Tu et al. 2024, Figure 2 re-run: d = {d}, k = {k}")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    if handles:   # below the panels, where it hides no cell
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=9,
+                   frameon=False)
+    note = f"; outside this grid: {', '.join(off_grid)}" if off_grid else ""
+    fig.suptitle(f"Tu et al. 2024, Figure 2 re-run: d = {d}, k = {k}{note}")
     paths = [out / "phase_diagram.png", out / "phase_diagram.svg"]
     for p in paths:
         fig.savefig(p, dpi=110)
