@@ -379,6 +379,12 @@ _FAST_X_MAX = 600.0
 _FAST_X_MAX_NEG = 300.0
 #: below this x, ε = 1 − e^{−x} is computed with expm1.
 _FAST_EXPM1 = 0.5
+#: elements with x below this go through _core: in the original units num = ε(A + B e) with
+#: A ≳ 1e-100 and s̃·num must stay normal numbers (x ≥ 1e-150 leaves 1e-50 of margin).
+_FAST_X_MIN = 1e-150
+#: reversed modes with |s|/S_λ below this go through _core (the product of the factors of the
+#: numerator can be denormal there, e.g. |s0|/S_λ ≈ 1e-65).
+_FAST_NEG_TINY = 1e-150
 
 
 def _fast_neg(p, q, mm, e, eps, want_s):
@@ -456,14 +462,16 @@ def _fast_ranges(*arrays: np.ndarray) -> bool:
     return True
 
 
-def _one_value(a: np.ndarray) -> float | None:
-    """The value of an array that is one value (size 1, or broadcast with stride 0), else None."""
-    if a.size == 1 or a.strides[0] == 0:
-        return float(a[0])
+def _call_value(a: np.ndarray) -> float | None:
+    """The value of an argument given as one value (size 1, or broadcast: every stride 0), else
+    None.  Decided once per call, so that an element's result never depends on its batch."""
+    if a.size == 1 or (a.size and not any(a.strides)):
+        return float(a.flat[0])
     return None
 
 
-def _core_fast(st, s0, lam, t, tau, *, want_s: bool):
+def _core_fast(st, s0, lam, t, tau, *, want_s: bool, lam_value: float | None = None,
+               tau_value: float | None = None):
     """As _core, for 1-D arrays; blocks outside the fast path's ranges go to _core whole, and the
     elements it does not cover (x = 0 or > _FAST_X_MAX, s̃ = 0, a non-finite result) are
     recomputed by _core.  (Operations in place where possible: at these sizes a fresh array per
@@ -472,8 +480,11 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool):
     Same-sign modes are evaluated in the original units (no division by S_λ):
     A = S0 S_λ + s0 s̃ + ℓ², B = ℓ²(s̃ − s0)²/A (both sums of non-negative terms),
     num = ε(A + B e), s = (2 S_λ² e s0 + s̃ num)/(2 S_λ² e + num), γ = num/(2 S_λ² e + num);
-    for λ = 0 this is s = s0 s̃/(s̃ e + s0 ε) (eq 17), taken directly when the whole block has
-    λ = 0.  Reversed modes go to _fast_neg in units of S_λ."""
+    for λ = 0 this is s = s0 s̃/(s̃ e + s0 ε) (eq 17), used for every same-sign element with
+    λ = 0 (for the whole block at once when λ was given as one value 0, ``lam_value``), so that
+    no element's result depends on its batch.  Reversed modes go to _fast_neg in units of S_λ.  Elements with
+    x < _FAST_X_MIN (products of ε with quantities ~1e-100 could underflow) and reversed modes
+    with |s|/S_λ < _FAST_NEG_TINY (intermediate products could be denormal) go to _core."""
     n = st.size
     if n == 0 or not _fast_ranges(st, s0, lam):
         return _core(st, s0, lam, t, tau, want_s=want_s)
@@ -484,8 +495,7 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool):
             ast = np.abs(st)
             sg = np.copysign(1.0, st)       # (s, s̃) → (−s, −s̃) for s̃ < 0
             s0_ = s0 * sg
-        lam1 = _one_value(lam)
-        if lam1 == 0.0:
+        if lam_value == 0.0:
             ll = S2 = None                   # ℓ = 0: S_λ = |s̃|
             S = ast
         else:
@@ -494,13 +504,14 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool):
             S2 = np.multiply(ast, ast)
             S2 += ll                         # S_λ²
             S = np.sqrt(S2)
+        if tau_value is None:
+            T = np.divide(t, tau)
+        elif tau_value != 1.0:
+            T = np.divide(t, tau_value)      # the same division as by an array of τ
+        else:
+            T = t
         nx = np.multiply(S, -2.0)
-        nx *= t
-        tau1 = _one_value(tau)
-        if tau1 is None:
-            nx /= tau
-        elif tau1 != 1.0:
-            nx /= tau1                       # nx = −x = −2 S_λ t/τ
+        nx *= T                              # nx = −x = −2 S_λ t/τ
         e = np.exp(nx)
         eps = np.subtract(1.0, e)
         small = np.flatnonzero(nx > -_FAST_EXPM1)
@@ -508,6 +519,7 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool):
             eps[small] = -np.expm1(nx[small])
         isneg = s0_ < 0
         neg = np.flatnonzero(isneg)
+        tiny_neg = neg
         if neg.size == 0:
             out = _fast_pos_out(s0_, ast, ll, S, S2, e, eps, want_s)
         else:
@@ -528,16 +540,25 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool):
                 mm = np.multiply(ll[neg], rS)    # m² = ℓ²/S_λ²
             r = _fast_neg(p, q, mm, e[neg], eps[neg], want_s)
             out[neg] = Sn * r if want_s else r
+            tiny_neg = neg[~(np.abs(r) >= _FAST_NEG_TINY)]
+        if ll is not None and float(ll.min()) == 0.0:
+            # λ = 0 inside an array of λ: eq 17 as for a λ given as one value 0, so that an
+            # element's result does not depend on what it is batched with
+            z = np.flatnonzero((ll == 0.0) & ~isneg)
+            if z.size:
+                out[z] = _fast_pos_out(s0_[z], ast[z], None, S[z], None, e[z], eps[z], want_s)
         if want_s and sg is not None:
             out *= sg
         xmax, xmin = -float(nx.min()), -float(nx.max())
-        ok = (np.isfinite(out.sum()) and xmin > 0.0 and (sg is None or float(
-            ast.min()) > 0.0) and (xmax <= _FAST_X_MAX_NEG or (neg.size == 0 and xmax <=
-                                                                _FAST_X_MAX)))
+        ok = (np.isfinite(out.sum()) and xmin >= _FAST_X_MIN and tiny_neg.size == 0 and (
+            sg is None or float(ast.min()) > 0.0) and (xmax <= _FAST_X_MAX_NEG or (
+                neg.size == 0 and xmax <= _FAST_X_MAX)))
         if not ok:
             x = np.negative(nx)
-            bad = np.flatnonzero(~np.isfinite(out) | (x > _FAST_X_MAX) | (x == 0) | (st == 0)
-                                 | ((x > _FAST_X_MAX_NEG) & isneg))
+            flag = (~np.isfinite(out) | (x > _FAST_X_MAX) | ~(x >= _FAST_X_MIN) | (st == 0)
+                    | ((x > _FAST_X_MAX_NEG) & isneg))
+            flag[tiny_neg] = True
+            bad = np.flatnonzero(flag)
     if not ok and bad.size:
         out[bad] = _core(st[bad], s0[bad], lam[bad], t[bad], tau[bad], want_s=want_s)
     return out
@@ -589,22 +610,23 @@ def _evaluate(st, s0, lam, t, tau, *, want_s: bool) -> np.ndarray:
     everywhere: a scalar argument), the blocks are slices of the flat arrays (no copies);
     otherwise an nditer copies each block into buffers."""
     arrays = (st, s0, lam, t, tau)
+    kw = dict(want_s=want_s, lam_value=_call_value(lam), tau_value=_call_value(tau))
     if st.size <= _BLOCK:
-        return _core_fast(*(np.ravel(a) for a in arrays), want_s=want_s).reshape(st.shape)
+        return _core_fast(*(np.ravel(a) for a in arrays), **kw).reshape(st.shape)
     flat = _flat_views(arrays)
     if flat is not None:
         n = st.size
         out = np.empty(n)
         for b0 in range(0, n, _BLOCK):
             b1 = min(b0 + _BLOCK, n)
-            out[b0:b1] = _core_fast(*(a[b0:b1] for a in flat), want_s=want_s)
+            out[b0:b1] = _core_fast(*(a[b0:b1] for a in flat), **kw)
         return out.reshape(st.shape)
     it = np.nditer([*arrays, None], flags=["external_loop", "buffered"],
                    op_flags=[["readonly"]] * 5 + [["writeonly", "allocate"]],
                    op_dtypes=[np.float64] * 6, buffersize=_BLOCK)
     with it:
         for *blocks, out in it:
-            out[...] = _core_fast(*blocks, want_s=want_s)
+            out[...] = _core_fast(*blocks, **kw)
         return it.operands[5]
 
 

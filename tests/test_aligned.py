@@ -404,10 +404,49 @@ def test_fast_path_forms_against_the_careful_core_and_40_digits(lam_kind):
     idx = rng.choice(n, 40, replace=False)
     full = aligned_trajectory(st, s0, lam, t, tau)[idx]
     part = aligned_trajectory(st[idx], s0[idx], lam_a[idx], t[idx], tau)
-    if lam_kind == "scalar 0":   # λ = 0 as one value takes eq 17 directly, an array does not
-        np.testing.assert_allclose(part, full, rtol=1e-14, atol=0)
-    else:                        # the same operations per element, whatever the batch
-        assert np.array_equal(part, full)
+    assert np.array_equal(part, full)   # the same operations per element, whatever the batch
     ref_s = mpal.aligned_trajectory(st[idx], s0[idx], lam_a[idx], t[idx], tau, dps=40)
     _, ok = _rel_errors(full, ref_s, st[idx], s0[idx], lam_a[idx], t[idx], tau)
     assert ok.all()
+
+
+def test_fast_path_products_stay_normal_and_results_do_not_depend_on_the_batch():
+    """Inputs where products of the fast form underflow or go denormal (tiny x with magnitudes
+    near 1e-50; S_λ·t denormal while t/τ is not; a reversed mode with |s0|/S_λ ≈ 1e-65) are right
+    to the usual tolerance; an element gives the same bits alone, in a long batch, with λ = 0
+    given as one value or inside an array of λ."""
+    from lazyrich.numerics import _aligned as al
+
+    cases = [(1e-50, 1e-50, 1e-50, 4.5e-201, 1.0), (1e-50, 0.0, 2e-50, 3.5e-161, 1.0),
+             (1e-50, 1e-50, 0.0, 1e-240, 1.0), (1.612e-42, 0.0, 8.554e-44, 8.329e-154, 1.0),
+             (1.3, 0.5, 0.7, 1e-320, 1e-320), (1e-20, 5e-21, 1e-20, 1e-300, 1e-300),
+             (7.64670637135096e-40, 3.3874360786627887e-38, -2.7766579033801866e-38,
+              1.2637874806320127e-284, 3.270784997323902e-286),
+             (4.836617687947499e31, -1.7476109094491004e-33, 0.0, 1.707357862822673e-33,
+              0.0005682625864620945)]
+    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
+    with np.errstate(all="raise"):
+        s = aligned_trajectory(st, s0, lam, t, tau)
+        gam = transition_function(st, s0, lam, t, tau)
+    with np.errstate(over="ignore", invalid="ignore"):   # the allowance's ds/dt at τ = 1e-320
+        _, ok = _rel_errors(s, mpal.aligned_trajectory(st, s0, lam, t, tau, dps=40), st, s0, lam,
+                            t, tau)
+    assert ok.all(), np.flatnonzero(~ok)
+    ref_g = np.array([_f(v) for v in mpal.transition_function(st, s0, lam, t, tau, dps=40)])
+    x = 2 * np.hypot(st, lam / 2) * t / tau
+    assert np.all(np.abs(gam - ref_g) <= (TOL_REL_BASE + EPS * x) * np.abs(ref_g))
+
+    rng = np.random.default_rng(5)
+    n = 2 * al._BLOCK + 1
+    st = rng.uniform(0.2, 3.0, n) * rng.choice([-1.0, 1.0], n)
+    s0 = rng.uniform(-2.0, 2.0, n)
+    t = rng.uniform(0.0, 30.0, n)
+    lam = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(-4, 4, n))
+    lam[al._BLOCK:] = 0.0                  # the last blocks: λ = 0 only
+    for fn in (aligned_trajectory, transition_function):
+        batch = fn(st, s0, lam, t, 0.8)
+        idx = np.concatenate([rng.choice(n, 30, replace=False), [n - 1]])
+        alone = np.array([fn(st[i], s0[i], lam[i], t[i], 0.8) for i in idx])
+        assert np.array_equal(alone, batch[idx])
+        z = np.flatnonzero(lam == 0)
+        assert np.array_equal(fn(st[z], s0[z], 0.0, t[z], 0.8), batch[z])   # λ as one value
