@@ -363,7 +363,8 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
 # S0 = sqrt(s0² + ℓ²) can be formed as square roots of sums of squares, without hypot, and every
 # ratio and square below is far from overflow and underflow) and x = 2 S_λ t/τ <= 600 (e^{−x} is
 # a normal number).  Per element it takes ~35 array passes instead of ~60 (same-sign modes in
-# the original units, no division by S_λ; a block whose λ is one value 0 by eq 17 directly, ~15),
+# the original units, no division by S_λ; same-sign elements with λ = 0 by eq 17, ~15 passes
+# when λ is given as one value 0),
 # no hypot (libm, ~20× the cost of exp per element), no logarithms (needed only by the log-space
 # fallbacks) and expm1 only where x < 0.5 (elsewhere 1 − e^{−x} is exact to rounding).  Elements that do not
 # qualify, and any element whose fast result is not finite (s̃ = λ = 0, s̃ = 0 with s0 < 0,
