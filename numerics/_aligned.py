@@ -361,14 +361,14 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
 # The same closed form for the elements whose magnitudes keep every intermediate a normal
 # number: blocks in which every non-zero |s̃|, |s0|, |λ| lies in [1e-50, 1e50] (so S_λ and
 # S0 = sqrt(s0² + ℓ²) can be formed as square roots of sums of squares, without hypot, and every
-# ratio and square below is far from overflow and underflow) and x = 2 S_λ t/τ <= 600 (e^{−x} is
-# a normal number).  Per element it takes ~35 array passes instead of ~60 (same-sign modes in
-# the original units, no division by S_λ; same-sign elements with λ = 0 by eq 17, ~15 passes
-# when λ is given as one value 0),
-# no hypot (libm, ~20× the cost of exp per element), no logarithms (needed only by the log-space
-# fallbacks) and expm1 only where x < 0.5 (elsewhere 1 − e^{−x} is exact to rounding).  Elements that do not
-# qualify, and any element whose fast result is not finite (s̃ = λ = 0, s̃ = 0 with s0 < 0,
-# s0 = λ = 0), are recomputed by _core.  S_λ from sqrt(s̃² + ℓ²) is within ~1.5 ulp instead of
+# ratio and square below is far from overflow and underflow) and 1e-150 <= x = 2 S_λ t/τ <= 600
+# (e^{−x} is a normal number, and so is ε times any product of the inputs).  Per element it takes
+# ~35 array passes instead of ~60 (same-sign modes in the original units, no division by S_λ;
+# same-sign elements with λ = 0 by eq 17, ~15 passes when λ is given as one value 0), no hypot
+# (libm, ~20× the cost of exp per element), no logarithms (needed only by the log-space
+# fallbacks) and expm1 only where x < 0.5 (elsewhere 1 − e^{−x} is exact to rounding).  Elements
+# that do not qualify, reversed modes with |s|/S_λ < 1e-150, and any element whose fast result
+# is not finite (s̃ = λ = 0, s̃ = 0 with s0 < 0) are recomputed by _core.  S_λ from sqrt(s̃² + ℓ²) is within ~1.5 ulp instead of
 # hypot's ~1 ulp; the x-ulps that this adds to e^{−x} are of the same order as the rounding of
 # x = 2 S_λ t/τ itself (the conditioning of s(t) in t, see "Accuracy").
 # --------------------------------------------------------------------------------------------
