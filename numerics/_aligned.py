@@ -83,6 +83,8 @@ __all__ = ["aligned_trajectory", "transition_function", "sigmoid_limit", "expone
 
 #: Below this a float is treated as (possibly) denormal: switch to log-space evaluation.
 _TINY = 1e-280
+#: The smallest positive normal float64.
+_NORMAL_MIN = float(np.finfo(np.float64).tiny)
 #: |λ|/S_λ below this is treated as λ = 0 (documented limitation, see module docstring).
 _M_MIN = 1e-306
 
@@ -271,14 +273,21 @@ def _gamma_log(A_ok, lnA, B, x, eps):
     return np.exp(-np.logaddexp(0.0, -lnr)), np.exp(-np.logaddexp(0.0, lnr))
 
 
-def _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T):
-    """γ and 1 − γ: ratios of sums of non-negative terms."""
+def _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, T_scaled):
+    """γ and 1 − γ: ratios of sums of non-negative terms.  T_scaled = (indices, t/τ·2^600) where
+    t/τ is subnormal."""
     num = eps * (A + B * e)
     # x < 1e-250 (x or ε may be denormal): ε = x to full precision, x = 2 S_λ t/τ with the
     # factors multiplied in an order that neither underflows nor overflows
-    i = np.flatnonzero(x < 1e-250)
+    small = x < 1e-250
+    i = np.flatnonzero(small)
     if i.size:
         num[i] = ((A[i] + B[i] * e[i]) * (2.0 * Ss[i])) * T[i]
+    j, T600 = T_scaled
+    if j.size:                                     # the same with t/τ kept at 2^600 scale
+        k = small[j]
+        j, T600 = j[k], T600[k]
+        num[j] = np.ldexp(((A[j] + B[j] * e[j]) * (2.0 * Ss[j])) * T600, -600)
     D = num + 2.0 * e
     zero_D = np.flatnonzero(~(D > 0))              # D = 0 only if e = 0 and A = B = 0
     D[zero_D] = 1.0
@@ -327,6 +336,11 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
             T = t / tau                       # may overflow to inf: then e = 0, as it should
             x = 2.0 * (Ss * T)
             p = s0_ / Ss                      # finite unless |s0|/S_λ > 1e308 (outside range)
+        # t/τ subnormal (digits lost): keep it scaled by 2^600 for x and for γ at tiny x
+        T_sub = np.flatnonzero((T < _NORMAL_MIN) & (t > 0))
+        T600 = np.ldexp(t[T_sub], 600) / tau[T_sub]
+        if T_sub.size:
+            x[T_sub] = np.ldexp(2.0 * (Ss[T_sub] * T600), -600)
         i = np.flatnonzero(~np.isfinite(p))
         p[i] = np.sign(s0_[i]) * 1e300
         e = np.exp(-x)
@@ -335,12 +349,15 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
         # p < 0 implies S_λ > 0: for S_λ = 0, s̃ = 0 and the flip made s0 >= 0
 
         A, B, lnA, A_ok, s_n = _split_AB(neg, p, q, m, x, e, eps)
-        gam, one_m = _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T)
+        gam, one_m = _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, (T_sub, T600))
 
         if not want_s:
             if zero_S.size:                   # S_λ = 0: γ = u/(1 + u), u = 2|s0|t/τ
                 with np.errstate(over="ignore"):
-                    u = np.minimum(2.0 * np.abs(s0_[zero_S]) * T[zero_S], 1e300)
+                    u2 = 2.0 * np.abs(s0_)
+                    u = u2 * T
+                    u[T_sub] = np.ldexp(u2[T_sub] * T600, -600)   # t/τ subnormal (see above)
+                    u = np.minimum(u[zero_S], 1e300)
                 gam[zero_S] = u / (1.0 + u)
             return gam
 

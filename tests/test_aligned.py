@@ -450,3 +450,26 @@ def test_fast_path_products_stay_normal_and_results_do_not_depend_on_the_batch()
         assert np.array_equal(alone, batch[idx])
         z = np.flatnonzero(lam == 0)
         assert np.array_equal(fn(st[z], s0[z], 0.0, t[z], 0.8), batch[z])   # λ as one value
+
+
+def test_subnormal_t_over_tau_keeps_its_digits():
+    """t (or t/τ) below the normal range: x = 2 S_λ t/τ and γ ≈ x·(…) are formed with t/τ scaled
+    by 2^600, so a representable γ ~ 1e-275 keeps its digits (it lost up to 3e-6 when t/τ was
+    formed first, subnormal); S_λ = 0 (γ = u/(1 + u)) likewise."""
+    cases = [(-7.666793279712865e+38, -1.2227709683482527e+39, 2.950906357993376e+42,
+              1.108974e-317, 2.0479803595770845),
+             (-2.644919799207416e+39, 2.564185150077261e+40, 2.256672294498753e+39,
+              9.012825826534e-311, 157355.20787645408),
+             (3.9981407182323365e+27, -1.9388151108894397e+27, -1.4622503136120668e+27,
+              1.035896605e-315, 4710.45857918288),
+             (9.262082084764826e+20, 2.1183060914728344e+20, 0.0, 7.02e-321,
+              2.1013090340899973e-06),
+             (0.0, 3e20, 0.0, 7.02e-321, 2.1e-06), (0.0, -2.5e40, 0.0, 1e-315, 3.0)]
+    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
+    with np.errstate(all="raise"):
+        gam = transition_function(st, s0, lam, t, tau)
+        s = aligned_trajectory(st, s0, lam, t, tau)
+    ref_g = np.array([_f(v) for v in mpal.transition_function(st, s0, lam, t, tau, dps=40)])
+    ref_s = np.array([_f(v) for v in mpal.aligned_trajectory(st, s0, lam, t, tau, dps=40)])
+    assert np.all(np.abs(gam - ref_g) <= 1e-14 * np.abs(ref_g)), np.abs(gam / ref_g - 1)
+    assert np.all(np.abs(s - ref_s) <= 1e-14 * np.abs(ref_s))
