@@ -298,7 +298,21 @@ def _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, T_scaled):
     i = np.flatnonzero(e < _TINY)
     if i.size:
         gam[i], one_m[i] = _gamma_log(A_ok[i], lnA[i], B[i], x[i], eps[i])
-    return gam, one_m
+    # γ below 1e-280 may have lost digits to underflow although s̃γ is a normal number: its
+    # numerator again, at 2^600 scale (for s = s0(1 − γ) + s̃ num/D in _core)
+    lo = np.flatnonzero((gam < 1e-280) & (D > 0))
+    lo = lo[~np.isin(lo, zero_D)]
+    num600 = np.ldexp(eps[lo], 600) * (A[lo] + B[lo] * e[lo])
+    k = small[lo]
+    if k.any():
+        li = lo[k]
+        num600[k] = ((A[li] + B[li] * e[li]) * (2.0 * Ss[li])) * np.ldexp(T[li], 600)
+    if j.size and lo.size:
+        pos_in_lo = np.searchsorted(lo, j)
+        hit = (pos_in_lo < lo.size) & (lo[np.minimum(pos_in_lo, lo.size - 1)] == j)
+        jj, pp = j[hit], pos_in_lo[hit]
+        num600[pp] = ((A[jj] + B[jj] * e[jj]) * (2.0 * Ss[jj])) * T600[hit]
+    return gam, one_m, (lo, num600 / D[lo])
 
 
 def _s_zero(s0_, T):
@@ -349,13 +363,13 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
         # p < 0 implies S_λ > 0: for S_λ = 0, s̃ = 0 and the flip made s0 >= 0
 
         A, B, lnA, A_ok, s_n = _split_AB(neg, p, q, m, x, e, eps)
-        gam, one_m = _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, (T_sub, T600))
+        gam, one_m, (lo, gam600) = _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, (T_sub, T600))
 
         if not want_s:
             if zero_S.size:                   # S_λ = 0: γ = u/(1 + u), u = 2|s0|t/τ
-                with np.errstate(over="ignore"):
+                with np.errstate(over="ignore", invalid="ignore"):
                     u2 = 2.0 * np.abs(s0_)
-                    u = u2 * T
+                    u = np.where(u2 == 0, 0.0, u2 * T)             # s0 = 0: γ ≡ 0, even at t/τ = inf
                     u[T_sub] = np.ldexp(u2[T_sub] * T600, -600)   # t/τ subnormal (see above)
                     u = np.minimum(u[zero_S], 1e300)
                 gam[zero_S] = u / (1.0 + u)
@@ -363,6 +377,8 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
 
         # same-sign modes: convex combination of same-sign numbers (original units)
         s = s0_ * one_m + st_ * gam
+        if lo.size:                           # γ tiny: s̃γ from γ at 2^600 scale (see _gamma)
+            s[lo] = s0_[lo] * one_m[lo] + np.ldexp(st_[lo] * gam600, -600)
         if s_n is not None:
             s[neg] = Ss[neg] * s_n
         if zero_S.size:
@@ -397,9 +413,11 @@ _FAST_X_MAX = 600.0
 _FAST_X_MAX_NEG = 300.0
 #: below this x, ε = 1 − e^{−x} is computed with expm1.
 _FAST_EXPM1 = 0.5
-#: elements with x below this go through _core: in the original units num = ε(A + B e) with
-#: A ≳ 1e-100 and s̃·num must stay normal numbers (x ≥ 1e-150 leaves 1e-50 of margin).
-_FAST_X_MIN = 1e-150
+#: elements with x below this go through _core (x itself, and ε = x, must be normal numbers).
+_FAST_X_MIN = 1e-290
+#: same-sign elements whose numerator or denominator sums are below this go through _core: a
+#: product in them may have underflowed (x tiny with magnitudes near 1e-50, for example).
+_FAST_SAFE = 1e-290
 #: reversed modes with |s|/S_λ below this go through _core (the product of the factors of the
 #: numerator can be denormal there, e.g. |s0|/S_λ ≈ 1e-65).
 _FAST_NEG_TINY = 1e-150
@@ -488,24 +506,39 @@ def _call_value(a: np.ndarray) -> float | None:
     return None
 
 
+def _out_of_range(*arrays: np.ndarray) -> np.ndarray:
+    """Per element: some non-zero |a| outside [_FAST_LO, _FAST_HI] (or not finite)."""
+    bad = np.zeros(arrays[0].shape, dtype=bool)
+    for a in arrays:
+        m = np.abs(a)
+        bad |= ~(m <= _FAST_HI) | ((m < _FAST_LO) & (m != 0))
+    return bad
+
+
 def _core_fast(st, s0, lam, t, tau, *, want_s: bool, lam_value: float | None = None,
                tau_value: float | None = None):
-    """As _core, for 1-D arrays; blocks outside the fast path's ranges go to _core whole, and the
-    elements it does not cover (x = 0 or > _FAST_X_MAX, s̃ = 0, a non-finite result) are
-    recomputed by _core.  (Operations in place where possible: at these sizes a fresh array per
-    operation costs as much as the operation.)
+    """As _core, for 1-D arrays.  Every element that the fast forms do not cover is recomputed
+    by _core, decided per element (so that no result depends on what it is batched with):
+    a non-zero |s̃|, |s0|, |λ| outside [_FAST_LO, _FAST_HI], x = 0, x < _FAST_X_MIN or
+    > _FAST_X_MAX (reversed modes: > _FAST_X_MAX_NEG), t/τ subnormal, s̃ = 0, a sum of the
+    same-sign form below _FAST_SAFE (a product underflowed), a reversed mode with
+    |s|/S_λ < _FAST_NEG_TINY, a non-finite result.  (Operations in place where possible: at
+    these sizes a fresh array per operation costs as much as the operation.)
 
     Same-sign modes are evaluated in the original units (no division by S_λ):
     A = S0 S_λ + s0 s̃ + ℓ², B = ℓ²(s̃ − s0)²/A (both sums of non-negative terms),
     num = ε(A + B e), s = (2 S_λ² e s0 + s̃ num)/(2 S_λ² e + num), γ = num/(2 S_λ² e + num);
     for λ = 0 this is s = s0 s̃/(s̃ e + s0 ε) (eq 17), used for every same-sign element with
-    λ = 0 (for the whole block at once when λ was given as one value 0, ``lam_value``), so that
-    no element's result depends on its batch.  Reversed modes go to _fast_neg in units of S_λ.  Elements with
-    x < _FAST_X_MIN (products of ε with quantities ~1e-100 could underflow) and reversed modes
-    with |s|/S_λ < _FAST_NEG_TINY (intermediate products could be denormal) go to _core."""
+    λ = 0 (for the whole block at once when λ was given as one value 0, ``lam_value``).
+    Reversed modes go to _fast_neg in units of S_λ."""
     n = st.size
-    if n == 0 or not _fast_ranges(st, s0, lam):
+    if n == 0:
         return _core(st, s0, lam, t, tau, want_s=want_s)
+    oor = None
+    if not _fast_ranges(st, s0, lam):
+        oor = _out_of_range(st, s0, lam)
+        if oor.all():
+            return _core(st, s0, lam, t, tau, want_s=want_s)
     with np.errstate(all="ignore"):
         if float(st.min()) > 0.0:
             ast, sg, s0_ = st, None, s0
@@ -539,14 +572,16 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool, lam_value: float | None = N
         neg = np.flatnonzero(isneg)
         tiny_neg = neg
         if neg.size == 0:
-            out = _fast_pos_out(s0_, ast, ll, S, S2, e, eps, want_s)
+            out, tiny_pos = _fast_pos_out(s0_, ast, ll, S, S2, e, eps, want_s)
         else:
-            pos = np.flatnonzero(s0_ >= 0)
+            pos = np.flatnonzero(~isneg)
             out = np.empty(n)
+            tiny_pos = pos[:0]
             if pos.size:
-                out[pos] = _fast_pos_out(
+                out[pos], tp = _fast_pos_out(
                     s0_[pos], ast[pos], None if ll is None else ll[pos], S[pos],
                     None if S2 is None else S2[pos], e[pos], eps[pos], want_s)
+                tiny_pos = pos[tp]
             Sn = S[neg]
             rS = np.divide(1.0, Sn)
             q = np.multiply(ast[neg], rS)
@@ -564,18 +599,25 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool, lam_value: float | None = N
             # element's result does not depend on what it is batched with
             z = np.flatnonzero((ll == 0.0) & ~isneg)
             if z.size:
-                out[z] = _fast_pos_out(s0_[z], ast[z], None, S[z], None, e[z], eps[z], want_s)
+                out[z], tz = _fast_pos_out(s0_[z], ast[z], None, S[z], None, e[z], eps[z],
+                                           want_s)
+                tiny_pos = np.union1d(tiny_pos[ll[tiny_pos] != 0.0], z[tz])
         if want_s and sg is not None:
             out *= sg
         xmax, xmin = -float(nx.min()), -float(nx.max())
-        ok = (np.isfinite(out.sum()) and xmin >= _FAST_X_MIN and tiny_neg.size == 0 and (
-            sg is None or float(ast.min()) > 0.0) and (xmax <= _FAST_X_MAX_NEG or (
-                neg.size == 0 and xmax <= _FAST_X_MAX)))
+        ok = (oor is None and np.isfinite(out.sum()) and xmin >= _FAST_X_MIN
+              and tiny_neg.size == 0 and tiny_pos.size == 0
+              and float(T.min()) >= _NORMAL_MIN
+              and (sg is None or float(ast.min()) > 0.0)
+              and (xmax <= _FAST_X_MAX_NEG or (neg.size == 0 and xmax <= _FAST_X_MAX)))
         if not ok:
             x = np.negative(nx)
             flag = (~np.isfinite(out) | (x > _FAST_X_MAX) | ~(x >= _FAST_X_MIN) | (st == 0)
-                    | ((x > _FAST_X_MAX_NEG) & isneg))
+                    | ((x > _FAST_X_MAX_NEG) & isneg) | ((T < _NORMAL_MIN) & (t > 0)))
             flag[tiny_neg] = True
+            flag[tiny_pos] = True
+            if oor is not None:
+                flag |= oor
             bad = np.flatnonzero(flag)
     if not ok and bad.size:
         out[bad] = _core(st[bad], s0[bad], lam[bad], t[bad], tau[bad], want_s=want_s)
@@ -584,16 +626,23 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool, lam_value: float | None = N
 
 def _fast_pos_out(s0_, ast, ll, S, S2, e, eps, want_s):
     """s (or γ) of same-sign modes (s0 >= 0, s̃ > 0) in the original units (see _core_fast);
-    ll = S2 = None for λ = 0."""
+    ll = S2 = None for λ = 0.  Returns (values, mask of the elements where a sum of the form
+    is below _FAST_SAFE, as indices: a product in it may have underflowed, _core recomputes
+    them)."""
     if ll is None:                           # eq 17: s = s0 s̃/(s̃ e + s0 ε), γ = s0 ε/(...)
         den = np.multiply(ast, e)
         num = np.multiply(s0_, eps)
         den += num
+        if float(den.min()) >= _FAST_SAFE and (want_s or float(
+                np.min(num, where=s0_ > 0, initial=np.inf)) >= _FAST_SAFE):
+            tiny = None
+        else:
+            tiny = ~(den >= _FAST_SAFE) | ((s0_ > 0) & ~(num >= _FAST_SAFE) & (not want_s))
         if not want_s:
-            return np.divide(num, den, out=num)
+            return np.divide(num, den, out=num), _mask(tiny, ast.size)
         out = np.multiply(s0_, ast)
         out /= den
-        return out
+        return out, _mask(tiny, ast.size)
     A = np.multiply(s0_, s0_)
     A += ll
     np.sqrt(A, out=A)                        # S0
@@ -612,13 +661,22 @@ def _fast_pos_out(s0_, ast, ll, S, S2, e, eps, want_s):
     D *= 2.0                                 # 2 S_λ² e
     if not want_s:
         D += B
-        return np.divide(B, D, out=B)
+        tiny = None if min(float(B.min()), float(D.min())) >= _FAST_SAFE else (
+            ~(B >= _FAST_SAFE) | ~(D >= _FAST_SAFE))
+        return np.divide(B, D, out=B), _mask(tiny, ast.size)
     out = np.multiply(D, s0_)
     D += B
     B *= ast
-    out += B
+    out += B                                 # 2 S_λ² e s0 + s̃ num
+    tiny = None if min(float(out.min()), float(D.min())) >= _FAST_SAFE else (
+        ~(out >= _FAST_SAFE) | ~(D >= _FAST_SAFE))
     out /= D
-    return out
+    return out, _mask(tiny, ast.size)
+
+
+def _mask(tiny, n: int) -> np.ndarray:
+    """Indices of the flagged elements (none when the cheap minimum test passed)."""
+    return np.empty(0, dtype=np.intp) if tiny is None else np.flatnonzero(tiny)
 
 
 def _evaluate(st, s0, lam, t, tau, *, want_s: bool) -> np.ndarray:

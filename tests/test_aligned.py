@@ -473,3 +473,32 @@ def test_subnormal_t_over_tau_keeps_its_digits():
     ref_s = np.array([_f(v) for v in mpal.aligned_trajectory(st, s0, lam, t, tau, dps=40)])
     assert np.all(np.abs(gam - ref_g) <= 1e-14 * np.abs(ref_g)), np.abs(gam / ref_g - 1)
     assert np.all(np.abs(s - ref_s) <= 1e-14 * np.abs(ref_s))
+
+
+def test_tiny_values_whose_product_is_normal_and_batches_with_extreme_neighbours():
+    """Second review: s̃γ is a normal number although γ underflows (s0 = 0, tiny t; also t/τ
+    rounding to 0 and magnitudes outside the fast ranges), an element batched with an
+    out-of-range neighbour gives the same bits as alone, and s̃ = λ = s0 = 0 with t/τ = inf is
+    γ = 0, not NaN."""
+    from lazyrich.numerics import _aligned as al
+
+    cases = [(1e20, 0.0, 1e-20, 1e-292, 1.0), (1e40, 0.0, 1e-40, 1e-280, 1.0),
+             (1e45, 0.0, 1e-45, 1e-290, 1.0), (1e40, 0.0, 0.3, 5e-324, 3.0),
+             (-1e60, 0.0, 1e-12, 1e-300, 1.0), (1e70, 0.0, 1e-20, 1e-310, 1.0)]
+    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
+    with np.errstate(all="raise"):
+        s = aligned_trajectory(st, s0, lam, t, tau)
+    ref = np.array([_f(v) for v in mpal.aligned_trajectory(st, s0, lam, t, tau, dps=40)])
+    assert np.all(np.abs(s - ref) <= 1e-14 * np.abs(ref)), s / ref - 1
+    rng = np.random.default_rng(9)
+    n = al._BLOCK + 50
+    st = rng.uniform(0.2, 3.0, n)
+    s0 = rng.uniform(-1.0, 2.0, n)
+    lam = rng.uniform(-2.0, 2.0, n)
+    t = rng.uniform(0.0, 20.0, n)
+    alone = aligned_trajectory(st[:40], s0[:40], lam[:40], t[:40])
+    st[3::97] = 1e60                       # out-of-range neighbours in the same block
+    assert np.array_equal(np.delete(aligned_trajectory(st, s0, lam, t)[:40], range(3, 40, 97)),
+                          np.delete(alone, range(3, 40, 97)))
+    with np.errstate(all="raise"):
+        assert transition_function(0.0, 0.0, 0.0, 1.0, 5e-324) == 0.0
