@@ -298,6 +298,13 @@ def _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, T_scaled):
     i = np.flatnonzero(e < _TINY)
     if i.size:
         gam[i], one_m[i] = _gamma_log(A_ok[i], lnA[i], B[i], x[i], eps[i])
+    # B e underflowing while e does not (tiny B, e.g. λ = 0 with |s0| ≪ s̃): the same ratio with
+    # e divided out, r = ε (A/e + B)/2, γ = r/(1 + r), 1 − γ = 1/(1 + r)
+    i = np.flatnonzero((B * e < 1e-280) & (B > 0) & (e >= _TINY) & (A < 1e-280 / _TINY))
+    if i.size:
+        r = eps[i] * (A[i] / e[i] + B[i]) * 0.5
+        gam[i] = r / (1.0 + r)
+        one_m[i] = 1.0 / (1.0 + r)
     # γ below 1e-280 may have lost digits to underflow although s̃γ is a normal number: its
     # numerator again, at 2^600 scale (for s = s0(1 − γ) + s̃ num/D in _core)
     lo = np.flatnonzero((gam < 1e-280) & (D > 0))
@@ -347,9 +354,15 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
         m = ell / Ss
         m[m < _M_MIN] = 0.0
         with np.errstate(over="ignore"):
-            T = t / tau                       # may overflow to inf: then e = 0, as it should
+            T = t / tau                       # may overflow to inf (handled below)
             x = 2.0 * (Ss * T)
             p = s0_ / Ss                      # finite unless |s0|/S_λ > 1e308 (outside range)
+            # t/τ overflowing although x = 2 S_λ t/τ need not (S_λ ≪ 1): x from t/τ at 2^-600
+            # scale (inf only where x itself overflows: then e = 0, as it should)
+            T_big = np.flatnonzero(np.isinf(T))
+            T_m600 = np.ldexp(t[T_big], -600) / tau[T_big]
+            if T_big.size:
+                x[T_big] = np.ldexp(2.0 * (Ss[T_big] * T_m600), 600)
         # t/τ subnormal (digits lost): keep it scaled by 2^600 for x and for γ at tiny x
         T_sub = np.flatnonzero((T < _NORMAL_MIN) & (t > 0))
         T600 = np.ldexp(t[T_sub], 600) / tau[T_sub]
@@ -371,6 +384,8 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
                     u2 = 2.0 * np.abs(s0_)
                     u = np.where(u2 == 0, 0.0, u2 * T)             # s0 = 0: γ ≡ 0, even at t/τ = inf
                     u[T_sub] = np.ldexp(u2[T_sub] * T600, -600)   # t/τ subnormal (see above)
+                    u[T_big] = np.ldexp(u2[T_big] * T_m600, 600)  # t/τ overflowing (above)
+                    u[T_big[u2[T_big] == 0]] = 0.0
                     u = np.minimum(u[zero_S], 1e300)
                 gam[zero_S] = u / (1.0 + u)
             return gam

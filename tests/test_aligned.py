@@ -502,3 +502,18 @@ def test_tiny_values_whose_product_is_normal_and_batches_with_extreme_neighbours
                           np.delete(alone, range(3, 40, 97)))
     with np.errstate(all="raise"):
         assert transition_function(0.0, 0.0, 0.0, 1.0, 5e-324) == 0.0
+
+
+def test_careful_core_when_t_over_tau_overflows_or_b_e_underflows():
+    """Second review, older faults of the careful core: t/τ overflowing although x does not
+    (S_λ ≪ 1; γ came back 1 instead of 0.9999994), and γ of λ = 0 reversed modes with |s0| ≪ s̃
+    where B e underflows (γ = 0 instead of 1e-250; 4e-11 at s0 = −1e-45)."""
+    cases = [(0.0, 1e-300, 0.0, 1e10, 1e-300), (2.3e-308, 1e-308, 4.6e-308, 5.0,
+                                                  2.2250738585072014e-308),
+             (1.0, -1e-45, 0.0, 310.0, 1.0), (1.0, -1e-100, 0.0, 250.0, 1.0),
+             (1.0, -1e-250, 0.0, 125.0, 1.0), (-2.5, 1e-200, 0.0, 200.0, 3.0)]
+    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
+    with np.errstate(all="raise"):
+        gam = transition_function(st, s0, lam, t, tau)
+    ref = np.array([_f(v) for v in mpal.transition_function(st, s0, lam, t, tau, dps=40)])
+    assert np.all(np.abs(gam - ref) <= 1e-14 * np.abs(ref)), gam / ref - 1
