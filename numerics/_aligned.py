@@ -225,7 +225,9 @@ def _neg_parts(p, q, m, x, e, eps):
     AKe = A + K * e
     not_direct = AKe <= _TINY
     AKe[not_direct] = 1.0
-    he = mqp * (1.0 + m) / (q * AKe)
+    with np.errstate(divide="ignore", over="ignore"):   # q·(A + K e) may underflow to 0 when
+        he = mqp * (1.0 + m) / (q * AKe)                # s̃ ≪ S_λ; such elements take the
+                                                        # linear or log-space forms below
     he[not_direct] = 0.0                                 # h/e* = 0 for m = 0
     i = np.flatnonzero(not_direct & (m > 0))
     if i.size:

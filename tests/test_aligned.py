@@ -517,3 +517,6 @@ def test_careful_core_when_t_over_tau_overflows_or_b_e_underflows():
         gam = transition_function(st, s0, lam, t, tau)
     ref = np.array([_f(v) for v in mpal.transition_function(st, s0, lam, t, tau, dps=40)])
     assert np.all(np.abs(gam - ref) <= 1e-14 * np.abs(ref)), gam / ref - 1
+    with np.errstate(all="raise"):        # s̃ ≪ S_λ: q·(A + K e) underflows (no warning)
+        assert aligned_trajectory(1e-300, -1e-300, 1e-60, 1.0) == -1e-300
+        assert transition_function(1e-300, -1e-300, 1e-60, 1.0) == pytest.approx(1e-60, rel=1e-14)
