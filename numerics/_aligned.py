@@ -236,6 +236,17 @@ def _neg_parts(p, q, m, x, e, eps):
     F1R = F1 * q / K + (F1 / B) * (G * he)
     den = 2.0 / (K + A) + B * eps / K
     s_n = -(F1R / den)
+    # F1 = B(e − e*) (or one of its terms) below 1e-250 may have underflowed although s is a
+    # normal number (|s0|·s̃ ≪ S_λ², e.g. s̃ = 1e-40, s0 = −1e-200, λ = 1e45): F1 again at 2^600
+    # scale; s_n is linear in F1
+    k = np.flatnonzero((np.abs(F1) < 1e-250) & (B < 1e100) & (Be_star < 1e100))
+    if k.size:
+        B_s = np.ldexp(B[k], 600)
+        Bd_s = np.ldexp(ap[k], 600) * (ap[k] / (P0[k] + m[k]) + q[k] / (1.0 + m[k]))
+        F1_s = np.where(e_star[k] <= 0.5, B_s * e[k] - np.ldexp(Be_star[k], 600),
+                        Bd_s - B_s * eps[k])
+        F1R_s = F1_s * q[k] / K[k] + (F1_s / B[k]) * (G[k] * he[k])
+        s_n[k] = np.ldexp(-(F1R_s / den[k]), -600)
     A_ok = m > 0
     if lin.size:
         # |s| << ℓ throughout: τ ds/dt = |λ| (s̃ − s), s = s̃ ε + s0 e (here x = |λ| t/τ)

@@ -520,3 +520,16 @@ def test_careful_core_when_t_over_tau_overflows_or_b_e_underflows():
     with np.errstate(all="raise"):        # s̃ ≪ S_λ: q·(A + K e) underflows (no warning)
         assert aligned_trajectory(1e-300, -1e-300, 1e-60, 1.0) == -1e-300
         assert transition_function(1e-300, -1e-300, 1e-60, 1.0) == pytest.approx(1e-60, rel=1e-14)
+
+
+def test_reversed_modes_whose_factor_underflows():
+    """Second review, older: reversed modes with |s0|·s̃ ≪ S_λ², where B(e − e*) underflows in the
+    careful core although s is a normal number (s = 0 instead of 1e-200; 1.5e-5)."""
+    cases = [(-1e-40, 1e-200, 1e45, 1e-300, 1.0), (1e-200, -5e-324, 1e-60, 1e5, 1.0),
+             (2.4513739622452382e-20, -5.64903675358738e-191, 4.886647303691776e79,
+              6.20402283077378e-201, 1.0)]
+    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
+    with np.errstate(all="raise"):
+        s = aligned_trajectory(st, s0, lam, t, tau)
+    ref = np.array([_f(v) for v in mpal.aligned_trajectory(st, s0, lam, t, tau, dps=40)])
+    assert np.all(np.abs(s - ref) <= 1e-14 * np.abs(ref)), s / ref - 1
