@@ -221,19 +221,21 @@ def _neg_parts(p, q, m, x, e, eps):
     Bdelta = ap * (ap / (P0 + m) + q / (1.0 + m))        # B (1 − e*)
     e_star = Be_star / B
     F1 = np.where(e_star <= 0.5, B * e - Be_star, Bdelta - B * eps)   # B (e − e*)
-    # h = A/(A + K e) and h/e*, directly when A + K e is a normal number, else in log space
+    # h = A/(A + K e) and h/e*, directly when A + K e is a normal number, else in log space;
+    # with G = q(1 + q + m)/((1 + m)(1 + q)) the product G·h/e* = (1 + q + m) m(q − p) /
+    # ((1 + q)(A + K e)) is formed without q (for s̃ ≪ S_λ, q·(A + K e) underflows to 0 and
+    # h/e* alone overflows, although G·h/e* is moderate)
     AKe = A + K * e
     not_direct = AKe <= _TINY
     AKe[not_direct] = 1.0
-    with np.errstate(divide="ignore", over="ignore"):   # q·(A + K e) may underflow to 0 when
-        he = mqp * (1.0 + m) / (q * AKe)                # s̃ ≪ S_λ; such elements take the
-                                                        # linear or log-space forms below
-    he[not_direct] = 0.0                                 # h/e* = 0 for m = 0
+    Ghe = (1.0 + q + m) * mqp / ((1.0 + q) * AKe)
+    Ghe[not_direct] = 0.0                                # h/e* = 0 for m = 0
     i = np.flatnonzero(not_direct & (m > 0))
     if i.size:
-        he[i] = _h_over_estar_log(lnA[i], np.log(K[i]), x[i], e_star[i], m[i], qmp[i], q[i])
-    G = q * (1.0 + q + m) / ((1.0 + m) * (1.0 + q))
-    F1R = F1 * q / K + (F1 / B) * (G * he)
+        G_i = q[i] * (1.0 + q[i] + m[i]) / ((1.0 + m[i]) * (1.0 + q[i]))
+        Ghe[i] = G_i * _h_over_estar_log(lnA[i], np.log(K[i]), x[i], e_star[i], m[i], qmp[i],
+                                          q[i])
+    F1R = F1 * q / K + (F1 / B) * Ghe
     den = 2.0 / (K + A) + B * eps / K
     s_n = -(F1R / den)
     # F1 = B(e − e*) (or one of its terms) below 1e-250 may have underflowed although s is a
@@ -245,7 +247,7 @@ def _neg_parts(p, q, m, x, e, eps):
         Bd_s = np.ldexp(ap[k], 600) * (ap[k] / (P0[k] + m[k]) + q[k] / (1.0 + m[k]))
         F1_s = np.where(e_star[k] <= 0.5, B_s * e[k] - np.ldexp(Be_star[k], 600),
                         Bd_s - B_s * eps[k])
-        F1R_s = F1_s * q[k] / K[k] + (F1_s / B[k]) * (G[k] * he[k])
+        F1R_s = F1_s * q[k] / K[k] + (F1_s / B[k]) * Ghe[k]
         s_n[k] = np.ldexp(-(F1R_s / den[k]), -600)
     A_ok = m > 0
     if lin.size:

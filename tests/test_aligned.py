@@ -520,6 +520,9 @@ def test_careful_core_when_t_over_tau_overflows_or_b_e_underflows():
     with np.errstate(all="raise"):        # s̃ ≪ S_λ: q·(A + K e) underflows (no warning)
         assert aligned_trajectory(1e-300, -1e-300, 1e-60, 1.0) == -1e-300
         assert transition_function(1e-300, -1e-300, 1e-60, 1.0) == pytest.approx(1e-60, rel=1e-14)
+        # beyond the guaranteed range (|s0|/s̃ = 1e323) still finite, and here right: G·h/e* is
+        # formed without q (h/e* alone overflowed: s = −inf)
+        assert aligned_trajectory(5e-324, -0.5, 1e-12, 1.0) == pytest.approx(-0.25, rel=1e-12)
 
 
 def test_reversed_modes_whose_factor_underflows():
