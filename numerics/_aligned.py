@@ -288,21 +288,34 @@ def _gamma_log(A_ok, lnA, B, x, eps):
     return np.exp(-np.logaddexp(0.0, -lnr)), np.exp(-np.logaddexp(0.0, lnr))
 
 
-def _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, T_scaled):
-    """γ and 1 − γ: ratios of sums of non-negative terms.  T_scaled = (indices, t/τ·2^600) where
-    t/τ is subnormal."""
+def _t_over_tau(t, tau, idx, k: int) -> np.ndarray:
+    """t/τ · 2^k at the indices idx, formed without the overflow or the subnormal digits that
+    t/τ itself may have (the scaling by 2^k is exact)."""
+    return np.ldexp(t[idx], k) / tau[idx]
+
+
+def _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, t, tau):
+    """γ and 1 − γ: ratios of sums of non-negative terms; and (indices, γ·2^600) where γ is below
+    1e-280 (it may have lost digits to underflow although s̃γ is a normal number)."""
     num = eps * (A + B * e)
-    # x < 1e-250 (x or ε may be denormal): ε = x to full precision, x = 2 S_λ t/τ with the
-    # factors multiplied in an order that neither underflows nor overflows
+
+    def num_small_600(idx):
+        """ε(A + B e)·2^600 for x < 1e-250 (ε = x = 2 S_λ t/τ to full precision), with t/τ
+        itself at 2^600 scale where it is subnormal."""
+        T600 = np.ldexp(T[idx], 600)
+        sub = T[idx] < _NORMAL_MIN
+        T600[sub] = _t_over_tau(t, tau, idx[sub], 600)
+        return ((A[idx] + B[idx] * e[idx]) * (2.0 * Ss[idx])) * T600
+
+    # x < 1e-250 (x or ε may be denormal): the factors of x multiplied in an order that neither
+    # underflows nor overflows
     small = x < 1e-250
     i = np.flatnonzero(small)
     if i.size:
         num[i] = ((A[i] + B[i] * e[i]) * (2.0 * Ss[i])) * T[i]
-    j, T600 = T_scaled
-    if j.size:                                     # the same with t/τ kept at 2^600 scale
-        k = small[j]
-        j, T600 = j[k], T600[k]
-        num[j] = np.ldexp(((A[j] + B[j] * e[j]) * (2.0 * Ss[j])) * T600, -600)
+        j = i[T[i] < _NORMAL_MIN]
+        if j.size:
+            num[j] = np.ldexp(num_small_600(j), -600)
     D = num + 2.0 * e
     zero_D = np.flatnonzero(~(D > 0))              # D = 0 only if e = 0 and A = B = 0
     D[zero_D] = 1.0
@@ -320,20 +333,14 @@ def _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, T_scaled):
         r = eps[i] * (A[i] / e[i] + B[i]) * 0.5
         gam[i] = r / (1.0 + r)
         one_m[i] = 1.0 / (1.0 + r)
-    # γ below 1e-280 may have lost digits to underflow although s̃γ is a normal number: its
-    # numerator again, at 2^600 scale (for s = s0(1 − γ) + s̃ num/D in _core)
-    lo = np.flatnonzero((gam < 1e-280) & (D > 0))
+    # γ below 1e-280: its numerator again, at 2^600 scale (for s = s0(1 − γ) + s̃ num/D in _core)
+    # (t/τ ≤ 1e100 where x is small, so that T·2^600 stays finite)
+    lo = np.flatnonzero((gam < 1e-280) & (D > 0) & ~(small & (T > 1e100)))
     lo = lo[~np.isin(lo, zero_D)]
     num600 = np.ldexp(eps[lo], 600) * (A[lo] + B[lo] * e[lo])
     k = small[lo]
     if k.any():
-        li = lo[k]
-        num600[k] = ((A[li] + B[li] * e[li]) * (2.0 * Ss[li])) * np.ldexp(T[li], 600)
-    if j.size and lo.size:
-        pos_in_lo = np.searchsorted(lo, j)
-        hit = (pos_in_lo < lo.size) & (lo[np.minimum(pos_in_lo, lo.size - 1)] == j)
-        jj, pp = j[hit], pos_in_lo[hit]
-        num600[pp] = ((A[jj] + B[jj] * e[jj]) * (2.0 * Ss[jj])) * T600[hit]
+        num600[k] = num_small_600(lo[k])
     return gam, one_m, (lo, num600 / D[lo])
 
 
@@ -375,12 +382,12 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
             # t/τ overflowing although x = 2 S_λ t/τ need not (S_λ ≪ 1): x from t/τ at 2^-600
             # scale (inf only where x itself overflows: then e = 0, as it should)
             T_big = np.flatnonzero(np.isinf(T))
-            T_m600 = np.ldexp(t[T_big], -600) / tau[T_big]
+            T_m600 = _t_over_tau(t, tau, T_big, -600)
             if T_big.size:
                 x[T_big] = np.ldexp(2.0 * (Ss[T_big] * T_m600), 600)
         # t/τ subnormal (digits lost): keep it scaled by 2^600 for x and for γ at tiny x
         T_sub = np.flatnonzero((T < _NORMAL_MIN) & (t > 0))
-        T600 = np.ldexp(t[T_sub], 600) / tau[T_sub]
+        T600 = _t_over_tau(t, tau, T_sub, 600)
         if T_sub.size:
             x[T_sub] = np.ldexp(2.0 * (Ss[T_sub] * T600), -600)
         i = np.flatnonzero(~np.isfinite(p))
@@ -391,7 +398,7 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
         # p < 0 implies S_λ > 0: for S_λ = 0, s̃ = 0 and the flip made s0 >= 0
 
         A, B, lnA, A_ok, s_n = _split_AB(neg, p, q, m, x, e, eps)
-        gam, one_m, (lo, gam600) = _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, (T_sub, T600))
+        gam, one_m, (lo, gam600) = _gamma(A, B, lnA, A_ok, x, e, eps, Ss, T, t, tau)
 
         if not want_s:
             if zero_S.size:                   # S_λ = 0: γ = u/(1 + u), u = 2|s0|t/τ
@@ -422,17 +429,18 @@ def _core(st, s0, lam, t, tau, *, want_s: bool):
 # the fast path
 #
 # The same closed form for the elements whose magnitudes keep every intermediate a normal
-# number: blocks in which every non-zero |s̃|, |s0|, |λ| lies in [1e-50, 1e50] (so S_λ and
-# S0 = sqrt(s0² + ℓ²) can be formed as square roots of sums of squares, without hypot, and every
-# ratio and square below is far from overflow and underflow) and 1e-150 <= x = 2 S_λ t/τ <= 600
-# (e^{−x} is a normal number, and so is ε times any product of the inputs).  Per element it takes
-# ~35 array passes instead of ~60 (same-sign modes in the original units, no division by S_λ;
-# same-sign elements with λ = 0 by eq 17, ~15 passes when λ is given as one value 0), no hypot
-# (libm, ~20× the cost of exp per element), no logarithms (needed only by the log-space
-# fallbacks) and expm1 only where x < 0.5 (elsewhere 1 − e^{−x} is exact to rounding).  Elements
-# that do not qualify, reversed modes with |s|/S_λ < 1e-150, and any element whose fast result
-# is not finite (s̃ = λ = 0, s̃ = 0 with s0 < 0) are recomputed by _core.  S_λ from sqrt(s̃² + ℓ²) is within ~1.5 ulp instead of
-# hypot's ~1 ulp; the x-ulps that this adds to e^{−x} are of the same order as the rounding of
+# number: every non-zero |s̃|, |s0|, |λ| in [1e-50, 1e50] (so S_λ and S0 = sqrt(s0² + ℓ²) can be
+# formed as square roots of sums of squares, without hypot, and every ratio and square below is
+# far from overflow and underflow) and 1e-290 <= x = 2 S_λ t/τ <= 600 (e^{−x} and ε are normal
+# numbers).  Per element it takes ~35 array passes instead of ~60 (same-sign modes in the
+# original units, no division by S_λ; same-sign elements with λ = 0 by eq 17, ~15 passes when
+# λ is given as one value 0), no hypot (libm, ~20× the cost of exp per element), no logarithms
+# (needed only by the log-space fallbacks) and expm1 only where x < 0.5 (elsewhere 1 − e^{−x} is
+# exact to rounding).  Elements that do not qualify (decided per element: see _core_fast),
+# same-sign elements whose sums underflowed, reversed modes with |s|/S_λ < 1e-150, and any
+# element whose fast result is not finite (s̃ = λ = 0, s̃ = 0 with s0 < 0) are recomputed by
+# _core.  S_λ from sqrt(s̃² + ℓ²) is within ~1.5 ulp instead of hypot's ~1 ulp; the x-ulps that
+# this adds to e^{−x} are of the same order as the rounding of
 # x = 2 S_λ t/τ itself (the conditioning of s(t) in t, see "Accuracy").
 # --------------------------------------------------------------------------------------------
 
@@ -656,23 +664,21 @@ def _core_fast(st, s0, lam, t, tau, *, want_s: bool, lam_value: float | None = N
 
 def _fast_pos_out(s0_, ast, ll, S, S2, e, eps, want_s):
     """s (or γ) of same-sign modes (s0 >= 0, s̃ > 0) in the original units (see _core_fast);
-    ll = S2 = None for λ = 0.  Returns (values, mask of the elements where a sum of the form
-    is below _FAST_SAFE, as indices: a product in it may have underflowed, _core recomputes
-    them)."""
+    ll = S2 = None for λ = 0.  Returns (values, indices of the elements where a sum of the form
+    is below _FAST_SAFE: a product in it may have underflowed, _core recomputes them)."""
     if ll is None:                           # eq 17: s = s0 s̃/(s̃ e + s0 ε), γ = s0 ε/(...)
         den = np.multiply(ast, e)
         num = np.multiply(s0_, eps)
         den += num
-        if float(den.min()) >= _FAST_SAFE and (want_s or float(
-                np.min(num, where=s0_ > 0, initial=np.inf)) >= _FAST_SAFE):
-            tiny = None
-        else:
-            tiny = ~(den >= _FAST_SAFE) | ((s0_ > 0) & ~(num >= _FAST_SAFE) & (not want_s))
-        if not want_s:
-            return np.divide(num, den, out=num), _mask(tiny, ast.size)
-        out = np.multiply(s0_, ast)
-        out /= den
-        return out, _mask(tiny, ast.size)
+        if want_s:                           # s0 s̃ is normal (or 0) in the fast ranges
+            tiny = None if float(den.min()) >= _FAST_SAFE else ~(den >= _FAST_SAFE)
+            out = np.multiply(s0_, ast)
+            out /= den
+            return out, _flagged(tiny)
+        num_pos = np.min(num, where=s0_ > 0, initial=np.inf)   # s0 = 0: γ = 0 exactly
+        tiny = None if min(float(den.min()), float(num_pos)) >= _FAST_SAFE else (
+            ~(den >= _FAST_SAFE) | ((s0_ > 0) & ~(num >= _FAST_SAFE)))
+        return np.divide(num, den, out=num), _flagged(tiny)
     A = np.multiply(s0_, s0_)
     A += ll
     np.sqrt(A, out=A)                        # S0
@@ -693,7 +699,7 @@ def _fast_pos_out(s0_, ast, ll, S, S2, e, eps, want_s):
         D += B
         tiny = None if min(float(B.min()), float(D.min())) >= _FAST_SAFE else (
             ~(B >= _FAST_SAFE) | ~(D >= _FAST_SAFE))
-        return np.divide(B, D, out=B), _mask(tiny, ast.size)
+        return np.divide(B, D, out=B), _flagged(tiny)
     out = np.multiply(D, s0_)
     D += B
     B *= ast
@@ -701,10 +707,10 @@ def _fast_pos_out(s0_, ast, ll, S, S2, e, eps, want_s):
     tiny = None if min(float(out.min()), float(D.min())) >= _FAST_SAFE else (
         ~(out >= _FAST_SAFE) | ~(D >= _FAST_SAFE))
     out /= D
-    return out, _mask(tiny, ast.size)
+    return out, _flagged(tiny)
 
 
-def _mask(tiny, n: int) -> np.ndarray:
+def _flagged(tiny) -> np.ndarray:
     """Indices of the flagged elements (none when the cheap minimum test passed)."""
     return np.empty(0, dtype=np.intp) if tiny is None else np.flatnonzero(tiny)
 
