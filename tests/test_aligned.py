@@ -452,6 +452,19 @@ def test_fast_path_products_stay_normal_and_results_do_not_depend_on_the_batch()
         assert np.array_equal(fn(st[z], s0[z], 0.0, t[z], 0.8), batch[z])   # λ as one value
 
 
+def _assert_within_1e14_of_40_digits(cases, *which):
+    """s(t) and/or γ ("s", "gamma") at the (s̃, s0, λ, t, τ) cases, without a floating-point
+    warning, within 1e-14 relative of the 40-digit references."""
+    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
+    funs = {"s": (aligned_trajectory, mpal.aligned_trajectory),
+            "gamma": (transition_function, mpal.transition_function)}
+    for name in which:
+        fn, ref_fn = funs[name]
+        with np.errstate(all="raise"):
+            got = fn(st, s0, lam, t, tau)
+        ref = np.array([_f(v) for v in ref_fn(st, s0, lam, t, tau, dps=40)])
+        assert np.all(np.abs(got - ref) <= 1e-14 * np.abs(ref)), (name, got / ref - 1)
+
 def test_subnormal_t_over_tau_keeps_its_digits():
     """t (or t/τ) below the normal range: x = 2 S_λ t/τ and γ ≈ x·(…) are formed with t/τ scaled
     by 2^600, so a representable γ ~ 1e-275 keeps its digits (it lost up to 3e-6 when t/τ was
@@ -465,14 +478,7 @@ def test_subnormal_t_over_tau_keeps_its_digits():
              (9.262082084764826e+20, 2.1183060914728344e+20, 0.0, 7.02e-321,
               2.1013090340899973e-06),
              (0.0, 3e20, 0.0, 7.02e-321, 2.1e-06), (0.0, -2.5e40, 0.0, 1e-315, 3.0)]
-    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
-    with np.errstate(all="raise"):
-        gam = transition_function(st, s0, lam, t, tau)
-        s = aligned_trajectory(st, s0, lam, t, tau)
-    ref_g = np.array([_f(v) for v in mpal.transition_function(st, s0, lam, t, tau, dps=40)])
-    ref_s = np.array([_f(v) for v in mpal.aligned_trajectory(st, s0, lam, t, tau, dps=40)])
-    assert np.all(np.abs(gam - ref_g) <= 1e-14 * np.abs(ref_g)), np.abs(gam / ref_g - 1)
-    assert np.all(np.abs(s - ref_s) <= 1e-14 * np.abs(ref_s))
+    _assert_within_1e14_of_40_digits(cases, "s", "gamma")
 
 
 def test_tiny_values_whose_product_is_normal_and_batches_with_extreme_neighbours():
@@ -485,11 +491,7 @@ def test_tiny_values_whose_product_is_normal_and_batches_with_extreme_neighbours
     cases = [(1e20, 0.0, 1e-20, 1e-292, 1.0), (1e40, 0.0, 1e-40, 1e-280, 1.0),
              (1e45, 0.0, 1e-45, 1e-290, 1.0), (1e40, 0.0, 0.3, 5e-324, 3.0),
              (-1e60, 0.0, 1e-12, 1e-300, 1.0), (1e70, 0.0, 1e-20, 1e-310, 1.0)]
-    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
-    with np.errstate(all="raise"):
-        s = aligned_trajectory(st, s0, lam, t, tau)
-    ref = np.array([_f(v) for v in mpal.aligned_trajectory(st, s0, lam, t, tau, dps=40)])
-    assert np.all(np.abs(s - ref) <= 1e-14 * np.abs(ref)), s / ref - 1
+    _assert_within_1e14_of_40_digits(cases, "s")
     rng = np.random.default_rng(9)
     n = al._BLOCK + 50
     st = rng.uniform(0.2, 3.0, n)
@@ -512,11 +514,7 @@ def test_careful_core_when_t_over_tau_overflows_or_b_e_underflows():
                                                   2.2250738585072014e-308),
              (1.0, -1e-45, 0.0, 310.0, 1.0), (1.0, -1e-100, 0.0, 250.0, 1.0),
              (1.0, -1e-250, 0.0, 125.0, 1.0), (-2.5, 1e-200, 0.0, 200.0, 3.0)]
-    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
-    with np.errstate(all="raise"):
-        gam = transition_function(st, s0, lam, t, tau)
-    ref = np.array([_f(v) for v in mpal.transition_function(st, s0, lam, t, tau, dps=40)])
-    assert np.all(np.abs(gam - ref) <= 1e-14 * np.abs(ref)), gam / ref - 1
+    _assert_within_1e14_of_40_digits(cases, "gamma")
     with np.errstate(all="raise"):        # s̃ ≪ S_λ: q·(A + K e) underflows (no warning)
         assert aligned_trajectory(1e-300, -1e-300, 1e-60, 1.0) == -1e-300
         assert transition_function(1e-300, -1e-300, 1e-60, 1.0) == pytest.approx(1e-60, rel=1e-14)
@@ -531,8 +529,4 @@ def test_reversed_modes_whose_factor_underflows():
     cases = [(-1e-40, 1e-200, 1e45, 1e-300, 1.0), (1e-200, -5e-324, 1e-60, 1e5, 1.0),
              (2.4513739622452382e-20, -5.64903675358738e-191, 4.886647303691776e79,
               6.20402283077378e-201, 1.0)]
-    st, s0, lam, t, tau = (np.array(c) for c in zip(*cases))
-    with np.errstate(all="raise"):
-        s = aligned_trajectory(st, s0, lam, t, tau)
-    ref = np.array([_f(v) for v in mpal.aligned_trajectory(st, s0, lam, t, tau, dps=40)])
-    assert np.all(np.abs(s - ref) <= 1e-14 * np.abs(ref)), s / ref - 1
+    _assert_within_1e14_of_40_digits(cases, "s")
